@@ -1,0 +1,1 @@
+"""Sub-commands of the ``sotbench`` CLI (one module each)."""

@@ -1,0 +1,36 @@
+"""``sotbench list``: the built-in datasets, trackers, presets (and metric profiles)."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "list the names sotbench knows: datasets, trackers, presets"
+EPILOG = """examples:
+  sotbench list trackers
+  sotbench list presets
+"""
+
+KINDS = ("datasets", "trackers", "presets")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("kind", choices=KINDS, help="what to list")
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.kind == "datasets":
+        from sotbench.datasets import DATASETS, dataset_class
+
+        for name in DATASETS:
+            spec = dataset_class(name).spec
+            print(f"{name:14s} {spec.title} ({spec.protocol}; splits: {', '.join(spec.splits)})")
+    elif args.kind == "trackers":
+        from sotbench.trackers import tracker_names
+
+        print("\n".join(tracker_names()))
+    else:
+        from sotbench.presets import builtin_presets, load_preset, preset_summary
+
+        for name, path in builtin_presets().items():
+            print(f"{name:28s} {preset_summary(load_preset(path))}")
+    return 0

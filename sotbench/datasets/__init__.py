@@ -1,0 +1,41 @@
+"""Benchmark adapters.  ``DATASETS`` maps each name to its adapter class (imported lazily).
+
+To add a dataset: write ``sotbench/datasets/<name>.py`` with a ``Dataset`` subclass that sets
+``spec`` and implements ``_index()``, add one line here, and a test over a small fake tree.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sotbench.datasets.base import Dataset, DatasetSpec, data_root
+from sotbench.registry import resolve
+
+__all__ = ["DATASETS", "load_dataset", "dataset_class", "Dataset", "DatasetSpec", "data_root"]
+
+DATASETS: dict[str, str] = {
+    "otb100": "sotbench.datasets.otb:OTB100",
+    "otb2013": "sotbench.datasets.otb:OTB2013",
+    "otb50": "sotbench.datasets.otb:OTB50",
+    "uav123": "sotbench.datasets.uav123:UAV123",
+    "uav20l": "sotbench.datasets.uav123:UAV20L",
+    "lasot": "sotbench.datasets.lasot:LaSOT",
+    "trackingnet": "sotbench.datasets.trackingnet:TrackingNet",
+    "vot2018": "sotbench.datasets.vot:VOT2018",
+    "got10k": "sotbench.datasets.got10k:GOT10k",
+    "pysot-json": "sotbench.datasets.pysot_json:PysotJSON",
+    "folder": "sotbench.datasets.folder:FolderDataset",
+    "synthetic": "sotbench.datasets.synthetic:Synthetic",
+}
+
+
+def dataset_class(name: str) -> type[Dataset]:
+    """The adapter class registered as ``name`` (or a ``module:Class`` path)."""
+    return resolve(DATASETS, name.lower() if ":" not in name else name, "dataset", "sotbench.datasets")
+
+
+def load_dataset(
+    name: str, root: str | os.PathLike | None = None, split: str | None = None, **kwargs
+) -> Dataset:
+    """Open dataset ``name`` from ``root`` (default: its folder under the data root)."""
+    return dataset_class(name)(root=root, split=split, **kwargs)

@@ -1,0 +1,124 @@
+"""Result files: the contract between running and evaluating.
+
+A run folder holds one tracker's output on one dataset split, in the pysot / got10k layout
+that other toolkits read as well::
+
+    <out>/<Dataset>[-<split>]/<run>/run.json             manifest (tracker, params, versions, ...)
+    <out>/<Dataset>/<run>/<seq>.txt                      one-pass: x,y,w,h per frame (%.4f)
+    <out>/<Dataset>/<run>/<seq>_time.txt                 seconds per frame (tracker call)
+    <out>/<Dataset>/<run>/baseline/<seq>/<seq>_001.txt   reset protocol: per frame a box, or
+                                                         1 (init), 2 (failure), 0 (skipped)
+    <out>/<Dataset>/<run>/baseline/<seq>/<seq>_001_time.value
+
+Every file is written atomically (temporary file + rename), so a killed run never leaves a
+half-written result, and a finished sequence is recognised by its file alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+__all__ = ["RunDir", "write_atomic", "format_box", "VOT_INIT", "VOT_FAILURE", "VOT_SKIP"]
+
+VOT_INIT, VOT_FAILURE, VOT_SKIP = 1, 2, 0
+MANIFEST = "run.json"
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def format_box(box: Iterable[float]) -> str:
+    """``x,y,w,h`` with 4 decimals."""
+    return ",".join(f"{v:.4f}" for v in box)
+
+
+class RunDir:
+    """One run folder: where each result file of each sequence goes, and what is finished."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+
+    # -- paths --------------------------------------------------------------------------
+    def ope_path(self, seq: str) -> Path:
+        return self.path / f"{seq}.txt"
+
+    def time_path(self, seq: str) -> Path:
+        return self.path / f"{seq}_time.txt"
+
+    def vot_dir(self, seq: str) -> Path:
+        return self.path / "baseline" / seq
+
+    def vot_path(self, seq: str, repetition: int) -> Path:
+        return self.vot_dir(seq) / f"{seq}_{repetition:03d}.txt"
+
+    def vot_time_path(self, seq: str, repetition: int) -> Path:
+        return self.vot_dir(seq) / f"{seq}_{repetition:03d}_time.value"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / MANIFEST
+
+    # -- writing ------------------------------------------------------------------------
+    def write_ope(self, seq: str, boxes: np.ndarray, times: np.ndarray | None = None) -> None:
+        """Write a one-pass trajectory (and per-frame times); the box file is written last."""
+        if times is not None:
+            write_atomic(self.time_path(seq), "".join(f"{t:.6f}\n" for t in times))
+        write_atomic(self.ope_path(seq), "".join(format_box(b) + "\n" for b in np.asarray(boxes)))
+
+    def write_vot(self, seq: str, repetition: int, lines: list[Any], times: np.ndarray | None = None) -> None:
+        """Write one reset-protocol repetition: each entry is a code (0/1/2) or a box."""
+        if times is not None:
+            write_atomic(self.vot_time_path(seq, repetition), "".join(f"{t:.6f}\n" for t in times))
+        text = "".join((f"{int(v)}" if np.ndim(v) == 0 else format_box(v)) + "\n" for v in lines)
+        write_atomic(self.vot_path(seq, repetition), text)
+
+    def write_manifest(self, manifest: dict) -> None:
+        write_atomic(self.manifest_path, json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n")
+
+    # -- reading ------------------------------------------------------------------------
+    def read_manifest(self) -> dict | None:
+        if not self.manifest_path.is_file():
+            return None
+        return json.loads(self.manifest_path.read_text())
+
+    def vot_repetitions(self, seq: str) -> list[Path]:
+        """Existing repetition files of ``seq``, in order."""
+        d = self.vot_dir(seq)
+        if not d.is_dir():
+            return []
+        reps = []
+        for i in range(1, 1000):
+            p = self.vot_path(seq, i)
+            if not p.is_file():
+                break
+            reps.append(p)
+        return reps
+
+    def is_done(self, seq: str, protocol: str, repetitions: int = 1) -> bool:
+        """True when ``seq`` has complete results (reset runs: all repetitions, or 3 identical)."""
+        if protocol == "ope":
+            return self.ope_path(seq).is_file()
+        reps = self.vot_repetitions(seq)
+        if len(reps) >= repetitions:
+            return True
+        if len(reps) >= 3:
+            first = reps[0].read_bytes()
+            return all(p.read_bytes() == first for p in reps[1:3])
+        return False

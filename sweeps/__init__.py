@@ -1,0 +1,1 @@
+"""Built-in sweep definitions (installed as package data ``sotbench._sweeps``)."""

@@ -1,0 +1,1 @@
+"""Built-in tracker presets (installed as package data ``sotbench._presets``)."""
