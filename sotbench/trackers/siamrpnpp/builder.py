@@ -1,0 +1,130 @@
+"""``build``: parameters + device + checkpoint -> a ready ``SiamRPNppTracker``.
+
+Parameters not given come from the built-in preset ``siamrpnpp/default``; so does the
+checkpoint when none is given (its zoo entry, if downloaded).  Without usable weights the
+build stops with a message naming the zoo entries and where to get them, unless
+``allow_random_weights`` is set: then the network keeps PyTorch's default initialisation
+(fixed seed), and ``weights_info()`` says so.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from sotbench.trackers.siamrpnpp import weights as W
+from sotbench.trackers.siamrpnpp.model import SiamRPNpp
+from sotbench.trackers.siamrpnpp.params import Params
+from sotbench.trackers.siamrpnpp.tracker import SiamRPNppTracker
+from sotbench.trackers.siamrpnpp.zoo import ZooError, describe_zoo, find_local, weights_dirs, zoo, zoo_entry
+
+__all__ = ["build", "build_model", "default_preset", "resolve_device", "load_weights", "RANDOM_SEED"]
+
+DEFAULT_PRESET = "siamrpnpp/default"
+RANDOM_SEED = 0
+
+
+def default_preset() -> dict:
+    """The built-in default preset (``trackers/siamrpnpp/default.yaml``)."""
+    from sotbench.presets import builtin_presets, load_preset
+
+    return load_preset(builtin_presets()[DEFAULT_PRESET])
+
+
+def resolve_device(device: str | None) -> torch.device:
+    """``None``/``auto``: CUDA when available, else CPU; a CUDA device must exist."""
+    if device in (None, "", "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except RuntimeError:
+        raise ValueError(f"unknown device {device!r} (expected cpu, cuda or cuda:N)") from None
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device {device!r} requested but CUDA is not available (use --device cpu)")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise ValueError(f"device {device!r}: only {torch.cuda.device_count()} CUDA device(s)")
+    elif dev.type != "cpu":
+        raise ValueError(f"unsupported device {device!r} (expected cpu, cuda or cuda:N)")
+    return dev
+
+
+def build_model(p: Params) -> SiamRPNpp:
+    """The network for parameters ``p`` (weights uninitialised: load or ``random_init``)."""
+    return SiamRPNpp(p.anchor_num, p.neck_channels, p.weighted, p.center_size).eval()
+
+
+def _no_weights_message(ref: str, entry) -> str:
+    where = " or ".join(str(d) if d.is_absolute() else f"./{d}" for d in weights_dirs())
+    head = (f"SiamRPN++ needs a checkpoint; {ref} was not found in {where}" if entry
+            else "SiamRPN++ needs a checkpoint")
+    return (f"{head}. Pass --checkpoint PATH (pysot or mmtracking .pth), or fetch a zoo model, "
+            f"e.g. `sotbench download siamrpnpp-r50-lasot`, into $SOTBENCH_WEIGHTS or "
+            f"./weights. Zoo:\n{describe_zoo()}\n(--allow-random-weights runs without a "
+            "checkpoint, for smoke tests only)")
+
+
+def _locate(ref: str) -> tuple[Path | None, Any]:
+    """A checkpoint reference (``zoo:NAME``, a zoo name, or a path) -> (file or None, entry)."""
+    name = ref[4:] if ref.startswith("zoo:") else ref
+    if ref.startswith("zoo:") or (name in zoo() and not Path(ref).exists()):
+        entry = zoo_entry(name)
+        return find_local(entry), entry
+    path = Path(ref).expanduser()
+    if not path.is_file():
+        raise W.WeightsError(f"checkpoint {ref}: file not found")
+    return path, None
+
+
+def _check_requires(entry, p: Params) -> None:
+    """A zoo model that needs other network parameters (pysot _otb, _lt) says so up front."""
+    wrong = {k: v for k, v in entry.requires.items()
+             if getattr(p, k) != (tuple(v) if isinstance(v, list) else v)}
+    if wrong:
+        need = ", ".join(f"{k}: {v}" for k, v in wrong.items())
+        raise W.WeightsError(f"{entry.name} needs {need} (use its preset, or --set)")
+
+
+def load_weights(model: SiamRPNpp, checkpoint: str | None, allow_random: bool, p: Params) -> dict:
+    """Fill ``model`` from ``checkpoint`` (default: the default preset's zoo entry) and
+    describe the weights for the run manifest."""
+    ref = checkpoint or f"zoo:{default_preset().get('weights', {}).get('zoo', 'siamrpnpp-r50-lasot')}"
+    try:
+        path, entry = _locate(ref)
+    except ZooError as exc:
+        raise W.WeightsError(str(exc)) from None
+    if path is None:
+        if not allow_random:
+            raise W.WeightsError(_no_weights_message(ref, entry))
+        if checkpoint:
+            print(f"warning: {ref} not found; running with random weights (--allow-random-weights)",
+                  file=sys.stderr)
+        W.random_init(model, RANDOM_SEED)
+        return {"source": "random", "random": f"torch default init (seed {RANDOM_SEED})",
+                "state_sha256": W.state_digest(model)}
+    if entry is not None:
+        _check_requires(entry, p)
+    sha = W.file_sha256(path)
+    if entry is not None and entry.sha256_prefix and not sha.startswith(entry.sha256_prefix):
+        raise W.WeightsError(f"{path}: sha256 {sha[:16]}... does not start with {entry.sha256_prefix} "
+                             f"({entry.name}); the file is damaged or another model: download it again")
+    sd, layout = W.to_pysot_keys(W.read_checkpoint(path))
+    W.load_strict(model, sd, str(path))
+    info = {"source": ref, "path": str(path.resolve()), "sha256": sha, "layout": layout}
+    if entry is not None:
+        info["zoo"] = entry.name
+    return info
+
+
+def build(params: dict | None = None, *, device: str | None = None, checkpoint: str | None = None,
+          allow_random_weights: bool = False, **_: Any) -> SiamRPNppTracker:
+    """Build the SiamRPN++ tracker (the ``siamrpnpp`` entry of ``sotbench.trackers.TRACKERS``)."""
+    merged = {**default_preset()["params"], **dict(params or {})}
+    p = Params.from_dict(merged)
+    dev = resolve_device(device)
+    model = build_model(p)
+    info = load_weights(model, checkpoint, allow_random_weights, p)
+    return SiamRPNppTracker(p, model, dev, info)

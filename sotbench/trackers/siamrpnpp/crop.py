@@ -1,0 +1,123 @@
+"""Batched crop-and-resize on torch tensors (CPU or GPU), bit-exact with both codebases.
+
+A crop takes, per stream, a window of the frame (origin ``x0, y0`` and size in frame
+pixels; pixels outside the frame take the stream's padding colour) and resamples it to
+``out x out``.  Both resamplers are written as gathers over four taps, so every stream may
+have its own window size and one call serves a whole batch:
+
+* ``crop_cv2_linear``: ``cv2.resize(INTER_LINEAR)`` on uint8, reproduced in integer
+  arithmetic (11-bit fixed-point coefficients, OpenCV's SIMD vertical pass
+  ``((h0 >> 4) * b0 >> 16) + ((h1 >> 4) * b1 >> 16) + 2 >> 2``; OpenCV clamps the
+  horizontal taps at the borders but only the row indices vertically).  Used by pysot.
+* ``crop_bilinear``: ``F.interpolate(mode='bilinear', align_corners=False)`` on float32 as
+  PyTorch's CPU kernel computes it (its multiply-adds are fused: ``fma(a, wa, b * wb)``,
+  emulated exactly through float64).  Used by mmtracking.
+
+Integer and float64 tensor ops round the same way on every device, so GPU crops equal CPU
+crops.  ``frames`` is one ``(H, W, 3)`` uint8 frame for all streams or ``(B, H, W, 3)``.
+Output: ``(B, 3, out, out)`` float32, channels in the frame's order (BGR).
+"""
+
+from __future__ import annotations
+
+import torch
+
+__all__ = ["crop_cv2_linear", "crop_bilinear", "cv2_linear_taps", "bilinear_taps"]
+
+
+def _bordered(frames: torch.Tensor, pad: torch.Tensor) -> torch.Tensor:
+    """``(B, H+2, W+2, 3)``: each stream's frame framed by one pixel of its padding colour, so
+    that clamping an index to the border picks the padding (no masks needed)."""
+    b = pad.shape[0]
+    h, w = frames.shape[-3], frames.shape[-2]
+    out = pad.view(b, 1, 1, 3).expand(b, h + 2, w + 2, 3).contiguous()
+    out[:, 1:h + 1, 1:w + 1] = frames if frames.dim() == 4 else frames.unsqueeze(0)
+    return out
+
+
+def _gather(framed: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
+    """Pixels of ``framed`` (see ``_bordered``) at frame ``rows (B, R)`` x ``cols (B, C)``."""
+    b, h2, w2 = framed.shape[0], framed.shape[1], framed.shape[2]
+    r = (rows + 1).clamp(0, h2 - 1) * w2 + (torch.arange(b, device=rows.device) * (h2 * w2))[:, None]
+    c = (cols + 1).clamp(0, w2 - 1)
+    return framed.reshape(-1, 3)[r[:, :, None] + c[:, None, :]]
+
+
+def cv2_linear_taps(n: torch.Tensor, out: int, clamp_weights: bool):
+    """OpenCV INTER_LINEAR taps ``(i0, i1, w0, w1)`` ``(B, out)`` for source sizes ``n (B,)``.
+
+    ``clamp_weights``: the horizontal rule (taps outside the source get weight 0 and the
+    border pixel); vertically OpenCV only clamps the row indices.
+    """
+    dev = n.device
+    n64 = n.to(torch.float64)[:, None]
+    d = torch.arange(out, device=dev, dtype=torch.float64)[None, :]
+    scale = 1.0 / (out / n64)  # OpenCV: scale_x = 1. / inv_scale_x, in double
+    f = ((d + 0.5) * scale - 0.5).to(torch.float32)
+    s = torch.floor(f)
+    f = f - s
+    s = s.to(torch.int64)
+    last = n[:, None] - 1
+    if clamp_weights:
+        lo, hi = s < 0, s >= last
+        f = torch.where(lo | hi, torch.zeros_like(f), f)
+        s = torch.where(lo, torch.zeros_like(s), torch.where(hi, last.expand_as(s), s))
+    w0 = torch.round((1.0 - f) * 2048).to(torch.int32)
+    w1 = torch.round(f * 2048).to(torch.int32)
+    i0 = torch.minimum(s.clamp(min=0), last)
+    i1 = torch.minimum((s + 1).clamp(min=0), last)
+    return i0, i1, w0, w1
+
+
+def crop_cv2_linear(frames: torch.Tensor, x0: torch.Tensor, y0: torch.Tensor, size: torch.Tensor,
+                    out: int, pad: torch.Tensor) -> torch.Tensor:
+    """``size x size`` windows at ``(x0, y0)`` (int64 ``(B,)``), uint8 padding ``pad (B, 3)``,
+    resized to ``out`` exactly as ``cv2.resize`` (INTER_LINEAR) does on uint8."""
+    yi0, yi1, b0, b1 = cv2_linear_taps(size, out, clamp_weights=False)
+    xi0, xi1, a0, a1 = cv2_linear_taps(size, out, clamp_weights=True)
+    rows0, rows1 = yi0 + y0[:, None], yi1 + y0[:, None]
+    cols0, cols1 = xi0 + x0[:, None], xi1 + x0[:, None]
+    framed = _bordered(frames, pad.to(torch.uint8))
+    a0, a1 = a0[:, None, :, None], a1[:, None, :, None]
+    h0 = _gather(framed, rows0, cols0).to(torch.int32) * a0 + _gather(framed, rows0, cols1).to(torch.int32) * a1
+    h1 = _gather(framed, rows1, cols0).to(torch.int32) * a0 + _gather(framed, rows1, cols1).to(torch.int32) * a1
+    v0 = ((h0 >> 4) * b0[:, :, None, None]) >> 16
+    v1 = ((h1 >> 4) * b1[:, :, None, None]) >> 16
+    res = ((v0 + v1 + 2) >> 2).clamp(0, 255)
+    return res.permute(0, 3, 1, 2).to(torch.float32).contiguous()
+
+
+def bilinear_taps(n: torch.Tensor, out: int):
+    """PyTorch bilinear (align_corners=False) taps ``(i0, i1, l0, l1)`` ``(B, out)`` for sizes ``n``."""
+    dev = n.device
+    scale = n.to(torch.float32)[:, None] / out
+    d = torch.arange(out, device=dev, dtype=torch.float64)[None, :] + 0.5
+    src = (scale.to(torch.float64) * d - 0.5).to(torch.float32)  # fma(scale, d + 0.5, -0.5)
+    src = src.clamp(min=0)
+    last = n[:, None] - 1
+    i0 = torch.minimum(torch.floor(src).to(torch.int64), last)
+    l1 = (src - i0.to(torch.float32)).clamp(0, 1)
+    l0 = 1 - l1
+    i1 = torch.minimum(i0 + 1, last)
+    return i0, i1, l0, l1
+
+
+def _fma32(a: torch.Tensor, wa: torch.Tensor, b: torch.Tensor, wb: torch.Tensor) -> torch.Tensor:
+    """float32 ``fma(a, wa, b * wb)``: the product a*wa is exact in float64, one rounding."""
+    return (a.double() * wa.double() + (b * wb).double()).to(torch.float32)
+
+
+def crop_bilinear(frames: torch.Tensor, x0: torch.Tensor, y0: torch.Tensor, width: torch.Tensor,
+                  height: torch.Tensor, out: int, pad: torch.Tensor) -> torch.Tensor:
+    """``width x height`` windows at ``(x0, y0)`` (int64 ``(B,)``), float padding
+    ``pad (B, 3)``, resized to ``out`` as PyTorch's CPU bilinear interpolation does."""
+    yi0, yi1, ly0, ly1 = bilinear_taps(height, out)
+    xi0, xi1, lx0, lx1 = bilinear_taps(width, out)
+    rows0, rows1 = yi0 + y0[:, None], yi1 + y0[:, None]
+    cols0, cols1 = xi0 + x0[:, None], xi1 + x0[:, None]
+    framed = _bordered(frames.to(torch.float32), pad.to(torch.float32))
+    lx0, lx1 = lx0[:, None, :, None], lx1[:, None, :, None]
+    t0 = _fma32(_gather(framed, rows0, cols0), lx0, _gather(framed, rows0, cols1), lx1)
+    t1 = _fma32(_gather(framed, rows1, cols0), lx0, _gather(framed, rows1, cols1), lx1)
+    res = _fma32(t0, ly0[:, :, None, None], t1, ly1[:, :, None, None])
+    return res.permute(0, 3, 1, 2).contiguous()

@@ -1,0 +1,130 @@
+"""Fixtures for the SiamRPN++ tests: the golden fixture files, their weights and frames.
+
+The weights are rebuilt at test time by ``shared/fixtures/pysot_random_weights.py`` (imported
+from the shared folder, its digest checked first); nothing of the fixtures is copied into the
+repository.  Every fixture skips when ``../shared`` is absent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+WEIGHTS_DIGEST = "418941ec814c9f81dafdea6155efa39291babcc512903c775d4e0aebddb27ea9"
+SYNTH_DIGEST = "ea4f77a7c880e1274283b372e229a3e5d96beba141d28d29f54c2dd26cc79d5e"
+VIDEOS = ("vot2018-bag", "synth")
+SETTINGS = {"default": (0.05, 0.42, 0.38), "alt": (0.2, 0.3, 0.5)}
+
+
+def _import(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_denormals():
+    """The fixture weights drive some activations into float32 denormals, which this CPU
+    handles ~4x slower; flushing them changes no output here (checked) but keeps the tests fast."""
+    torch.set_flush_denormal(True)
+    yield
+    torch.set_flush_denormal(False)
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir(shared) -> Path:
+    """``shared/fixtures`` (skips when missing)."""
+    path = shared / "fixtures"
+    if not (path / "pysot_random_weights.py").is_file():
+        pytest.skip(f"no SiamRPN++ golden fixtures in {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def randw_state(fixtures_dir) -> dict:
+    """The sotbench-randw-v1 weights (pysot key names), digest checked."""
+    gen = _import(fixtures_dir / "pysot_random_weights.py", "pysot_random_weights")
+    arrays = gen.generate_state_dict(gen.load_keys(str(fixtures_dir / "siamrpn_r50_l234_dwxcorr.keys.json")))
+    digest = gen.digest(arrays)
+    assert digest == WEIGHTS_DIGEST, f"weight generator gave {digest}, fixtures need {WEIGHTS_DIGEST} (numpy PCG64 changed?)"
+    return {k: torch.from_numpy(v) for k, v in arrays.items()}
+
+
+@pytest.fixture(scope="session")
+def randw_model(randw_state):
+    """SiamRPN++ with the fixture weights (eval mode, CPU, float32)."""
+    from sotbench.trackers.siamrpnpp.model import SiamRPNpp
+    from sotbench.trackers.siamrpnpp.weights import load_strict
+
+    model = SiamRPNpp().eval()
+    load_strict(model, randw_state, "sotbench-randw-v1")
+    return model
+
+
+@pytest.fixture(scope="session")
+def randw_checkpoint(randw_state, tmp_path_factory) -> Path:
+    """The fixture weights as a pysot-layout ``.pth`` file."""
+    path = tmp_path_factory.mktemp("weights") / "randw_pysot.pth"
+    torch.save(randw_state, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def golden(fixtures_dir):
+    """``golden(video, setting, flavour)`` -> the npz arrays (cached)."""
+    cache: dict = {}
+
+    def load(video: str, setting: str, flavour: str):
+        prefix = "golden_mmtrack_" if flavour == "mmtracking" else "golden_"
+        key = (video, setting, flavour)
+        if key not in cache:
+            with np.load(fixtures_dir / f"{prefix}{video}_{setting}.npz", allow_pickle=False) as z:
+                cache[key] = {k: z[k] for k in z.files}
+        return cache[key]
+    return load
+
+
+@pytest.fixture(scope="session")
+def video_frames(fixtures_dir, shared):
+    """``video_frames(video)`` -> the 60 BGR frames, decoded by sotbench, sha256-checked."""
+    from sotbench.frames import decode_image
+
+    cache: dict = {}
+
+    def load(video: str) -> list[np.ndarray]:
+        if video not in cache:
+            if video == "synth":
+                synth = _import(fixtures_dir / "synthetic_video.py", "synthetic_video")
+                frames = synth.make_video(60)[0]
+                assert synth.digest(frames) == SYNTH_DIGEST
+                cache[video] = list(frames)
+            else:
+                with np.load(fixtures_dir / f"golden_{video}_default.npz", allow_pickle=False) as z:
+                    names, shas = json.loads(str(z["meta_json"]))["frame_names"], z["frame_sha256"]
+                frames = [decode_image(shared / n) for n in names]
+                for f, sha in zip(frames, shas):
+                    assert hashlib.sha256(np.ascontiguousarray(f).tobytes()).hexdigest() == sha
+                cache[video] = frames
+        return cache[video]
+    return load
+
+
+@pytest.fixture(scope="session")
+def make_tracker(randw_model):
+    """``make_tracker(flavour, setting)`` -> a CPU ``SiamRPNppTracker`` on the fixture weights."""
+    from sotbench.trackers.siamrpnpp.params import Params
+    from sotbench.trackers.siamrpnpp.tracker import SiamRPNppTracker
+
+    def make(flavour: str, setting: str = "default", device: str = "cpu", model=None):
+        k, wi, lr = SETTINGS[setting]
+        p = Params(flavour=flavour, penalty_k=k, window_influence=wi, lr=lr)
+        return SiamRPNppTracker(p, model or randw_model, torch.device(device), {"source": "sotbench-randw-v1"})
+    return make
