@@ -119,12 +119,12 @@ def video_frames(fixtures_dir, shared):
 
 @pytest.fixture(scope="session")
 def make_tracker(randw_model):
-    """``make_tracker(flavour, setting)`` -> a CPU ``SiamRPNppTracker`` on the fixture weights."""
+    """``make_tracker(flavour, setting, **params)`` -> a ``SiamRPNppTracker`` on the fixture weights."""
     from sotbench.trackers.siamrpnpp.params import Params
     from sotbench.trackers.siamrpnpp.tracker import SiamRPNppTracker
 
-    def make(flavour: str, setting: str = "default", device: str = "cpu", model=None):
+    def make(flavour: str, setting: str = "default", device: str = "cpu", model=None, **overrides):
         k, wi, lr = SETTINGS[setting]
-        p = Params(flavour=flavour, penalty_k=k, window_influence=wi, lr=lr)
+        p = Params(**{"flavour": flavour, "penalty_k": k, "window_influence": wi, "lr": lr, **overrides})
         return SiamRPNppTracker(p, model or randw_model, torch.device(device), {"source": "sotbench-randw-v1"})
     return make

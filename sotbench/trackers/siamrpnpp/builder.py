@@ -21,7 +21,8 @@ from sotbench.trackers.siamrpnpp.params import Params
 from sotbench.trackers.siamrpnpp.tracker import SiamRPNppTracker
 from sotbench.trackers.siamrpnpp.zoo import ZooError, describe_zoo, find_local, weights_dirs, zoo, zoo_entry
 
-__all__ = ["build", "build_model", "default_preset", "resolve_device", "load_weights", "RANDOM_SEED"]
+__all__ = ["build", "build_model", "default_preset", "resolve_device", "resolve_checkpoint", "load_weights",
+           "RANDOM_SEED"]
 
 DEFAULT_PRESET = "siamrpnpp/default"
 RANDOM_SEED = 0
@@ -88,20 +89,29 @@ def _check_requires(entry, p: Params) -> None:
         raise W.WeightsError(f"{entry.name} needs {need} (use its preset, or --set)")
 
 
-def load_weights(model: SiamRPNpp, checkpoint: str | None, allow_random: bool, p: Params) -> dict:
-    """Fill ``model`` from ``checkpoint`` (default: the default preset's zoo entry) and
-    describe the weights for the run manifest."""
+def resolve_checkpoint(checkpoint: str | None, allow_random: bool):
+    """``(reference, file or None, zoo entry or None)`` for a checkpoint argument (default: the
+    default preset's zoo entry); raises when nothing is usable and random weights are not allowed."""
     ref = checkpoint or f"zoo:{default_preset().get('weights', {}).get('zoo', 'siamrpnpp-r50-lasot')}"
     try:
         path, entry = _locate(ref)
     except ZooError as exc:
         raise W.WeightsError(str(exc)) from None
+    if path is None and not allow_random:
+        raise W.WeightsError(_no_weights_message(ref, entry))
+    if path is None and checkpoint:
+        print(f"warning: {ref} not found; running with random weights (--allow-random-weights)", file=sys.stderr)
+    return ref, path, entry
+
+
+def load_weights(model: SiamRPNpp, checkpoint: str | None, allow_random: bool, p: Params) -> dict:
+    """Fill ``model`` from ``checkpoint`` (see ``resolve_checkpoint``) and describe the weights
+    for the run manifest."""
+    return _fill(model, *resolve_checkpoint(checkpoint, allow_random), p)
+
+
+def _fill(model: SiamRPNpp, ref: str, path: Path | None, entry, p: Params) -> dict:
     if path is None:
-        if not allow_random:
-            raise W.WeightsError(_no_weights_message(ref, entry))
-        if checkpoint:
-            print(f"warning: {ref} not found; running with random weights (--allow-random-weights)",
-                  file=sys.stderr)
         W.random_init(model, RANDOM_SEED)
         return {"source": "random", "random": f"torch default init (seed {RANDOM_SEED})",
                 "state_sha256": W.state_digest(model)}
@@ -125,6 +135,7 @@ def build(params: dict | None = None, *, device: str | None = None, checkpoint: 
     merged = {**default_preset()["params"], **dict(params or {})}
     p = Params.from_dict(merged)
     dev = resolve_device(device)
+    resolved = resolve_checkpoint(checkpoint, allow_random_weights)  # fail before building the network
     model = build_model(p)
-    info = load_weights(model, checkpoint, allow_random_weights, p)
+    info = _fill(model, *resolved, p)
     return SiamRPNppTracker(p, model, dev, info)

@@ -25,22 +25,16 @@ import torch
 __all__ = ["crop_cv2_linear", "crop_bilinear", "cv2_linear_taps", "bilinear_taps"]
 
 
-def _bordered(frames: torch.Tensor, pad: torch.Tensor) -> torch.Tensor:
-    """``(B, H+2, W+2, 3)``: each stream's frame framed by one pixel of its padding colour, so
-    that clamping an index to the border picks the padding (no masks needed)."""
-    b = pad.shape[0]
+def _gather(frames: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor, pad: torch.Tensor) -> torch.Tensor:
+    """Pixels at frame ``rows (B, R)`` x ``cols (B, C)`` -> ``(B, R, C, 3)`` in ``pad``'s dtype;
+    outside the frame: the stream's ``pad (B, 3)``."""
     h, w = frames.shape[-3], frames.shape[-2]
-    out = pad.view(b, 1, 1, 3).expand(b, h + 2, w + 2, 3).contiguous()
-    out[:, 1:h + 1, 1:w + 1] = frames if frames.dim() == 4 else frames.unsqueeze(0)
-    return out
-
-
-def _gather(framed: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
-    """Pixels of ``framed`` (see ``_bordered``) at frame ``rows (B, R)`` x ``cols (B, C)``."""
-    b, h2, w2 = framed.shape[0], framed.shape[1], framed.shape[2]
-    r = (rows + 1).clamp(0, h2 - 1) * w2 + (torch.arange(b, device=rows.device) * (h2 * w2))[:, None]
-    c = (cols + 1).clamp(0, w2 - 1)
-    return framed.reshape(-1, 3)[r[:, :, None] + c[:, None, :]]
+    inside = (((rows >= 0) & (rows < h))[:, :, None, None]) & (((cols >= 0) & (cols < w))[:, None, :, None])
+    r = rows.clamp(0, h - 1) * w
+    if frames.dim() == 4:
+        r = r + (torch.arange(frames.shape[0], device=rows.device) * (h * w))[:, None]
+    vals = frames.reshape(-1, 3)[r[:, :, None] + cols.clamp(0, w - 1)[:, None, :]]
+    return torch.where(inside, vals.to(pad.dtype), pad[:, None, None, :])
 
 
 def cv2_linear_taps(n: torch.Tensor, out: int, clamp_weights: bool):
@@ -77,10 +71,10 @@ def crop_cv2_linear(frames: torch.Tensor, x0: torch.Tensor, y0: torch.Tensor, si
     xi0, xi1, a0, a1 = cv2_linear_taps(size, out, clamp_weights=True)
     rows0, rows1 = yi0 + y0[:, None], yi1 + y0[:, None]
     cols0, cols1 = xi0 + x0[:, None], xi1 + x0[:, None]
-    framed = _bordered(frames, pad.to(torch.uint8))
+    pad = pad.to(torch.int32)
     a0, a1 = a0[:, None, :, None], a1[:, None, :, None]
-    h0 = _gather(framed, rows0, cols0).to(torch.int32) * a0 + _gather(framed, rows0, cols1).to(torch.int32) * a1
-    h1 = _gather(framed, rows1, cols0).to(torch.int32) * a0 + _gather(framed, rows1, cols1).to(torch.int32) * a1
+    h0 = _gather(frames, rows0, cols0, pad) * a0 + _gather(frames, rows0, cols1, pad) * a1
+    h1 = _gather(frames, rows1, cols0, pad) * a0 + _gather(frames, rows1, cols1, pad) * a1
     v0 = ((h0 >> 4) * b0[:, :, None, None]) >> 16
     v1 = ((h1 >> 4) * b1[:, :, None, None]) >> 16
     res = ((v0 + v1 + 2) >> 2).clamp(0, 255)
@@ -115,9 +109,9 @@ def crop_bilinear(frames: torch.Tensor, x0: torch.Tensor, y0: torch.Tensor, widt
     xi0, xi1, lx0, lx1 = bilinear_taps(width, out)
     rows0, rows1 = yi0 + y0[:, None], yi1 + y0[:, None]
     cols0, cols1 = xi0 + x0[:, None], xi1 + x0[:, None]
-    framed = _bordered(frames.to(torch.float32), pad.to(torch.float32))
+    pad = pad.to(torch.float32)
     lx0, lx1 = lx0[:, None, :, None], lx1[:, None, :, None]
-    t0 = _fma32(_gather(framed, rows0, cols0), lx0, _gather(framed, rows0, cols1), lx1)
-    t1 = _fma32(_gather(framed, rows1, cols0), lx0, _gather(framed, rows1, cols1), lx1)
+    t0 = _fma32(_gather(frames, rows0, cols0, pad), lx0, _gather(frames, rows0, cols1, pad), lx1)
+    t1 = _fma32(_gather(frames, rows1, cols0, pad), lx0, _gather(frames, rows1, cols1, pad), lx1)
     res = _fma32(t0, ly0[:, :, None, None], t1, ly1[:, :, None, None])
     return res.permute(0, 3, 1, 2).contiguous()

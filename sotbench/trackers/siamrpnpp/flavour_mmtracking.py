@@ -33,7 +33,7 @@ class MMTracking:
     def init(region: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``quad2bbox``: polygons without ``+1``; ``x, y, w, h`` through corners ``x + w``.
         Returns the state and the frame-0 box ``(cx - w/2, cy - h/2, w, h)``."""
-        r = torch.as_tensor(np.asarray(region, dtype=np.float64).ravel())
+        r = torch.tensor(np.asarray(region, dtype=np.float64).ravel())
         if is_polygon(r.numpy()):
             q = r[:8]
             xs, ys = q[0::2], q[1::2]

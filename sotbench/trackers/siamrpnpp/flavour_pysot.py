@@ -80,7 +80,9 @@ class Pysot:
         s_z = cls._context(state, p)
         size = torch.round(s_z * (instance / p.exemplar_size)).to(torch.int64)
         x0, y0 = cls.window(state, size)
-        return crops.crop_cv2_linear(frames, x0, y0, size, instance, pad), p.exemplar_size / s_z
+        # a true division, as numpy's (torch's ``int / tensor`` would be reciprocal * int)
+        scale_z = torch.full_like(s_z, p.exemplar_size) / s_z
+        return crops.crop_cv2_linear(frames, x0, y0, size, instance, pad), scale_z
 
     @classmethod
     def select(cls, cls_map, loc, anchors, window, state, f32, scale_z, knobs: pp.Knobs, p: Params):
