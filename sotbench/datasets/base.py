@@ -112,7 +112,7 @@ class Dataset:
                 f"unknown split {self.split!r} for dataset {self.spec.key!r}, "
                 f"known: {', '.join(self.spec.splits)}"
             )
-        self.layout = ""
+        self._layout = ""
         self._loaders: dict[str, Callable[[], Sequence]] | None = None
         self._cache: dict[str, Sequence] = {}
         self._alias_map: dict[str, str] | None = None
@@ -150,6 +150,16 @@ class Dataset:
     @property
     def has_public_ground_truth(self) -> bool:
         return self.spec.has_public_ground_truth(self.split)
+
+    @property
+    def layout(self) -> str:
+        """The on-disk layout found under the root (indexes the dataset on first use)."""
+        self._index_once()
+        return self._layout
+
+    @layout.setter
+    def layout(self, value: str) -> None:
+        self._layout = value
 
     @property
     def names(self) -> list[str]:
