@@ -181,9 +181,9 @@ class Dataset:
                 )
             loaders = self._index()
             if not loaders:
+                expect = f"; expected {self.spec.layout}" if self.spec.layout else ""
                 raise FileNotFoundError(
-                    f"no {self.spec.title} sequences of split {self.split!r} under {self.root} "
-                    f"(`sotbench datasets` lists the expected layouts)"
+                    f"no {self.spec.title} sequences of split {self.split!r} under {self.root}{expect}"
                 )
             self._loaders = loaders
         return self._loaders
