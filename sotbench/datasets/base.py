@@ -297,12 +297,13 @@ def _parse_uniform(text: str, widths: tuple[int, ...], allow_nan: bool) -> np.nd
 
     Returns ``None`` whenever anything is unusual (ragged rows, blank lines, odd line breaks,
     non-numbers, NaN where not allowed); the line-by-line reader then parses or reports it.
-    Tokens are converted by numpy, which rounds exactly like ``float()``.
+    Tokens are converted by numpy's bytes-to-float cast, which rounds exactly like ``float()``.
     """
     body = text.replace("\r\n", "\n").rstrip()
     if not body or "\r" in body:
         return None
-    data = np.frombuffer(body.encode(), np.uint8)
+    raw = body.encode()
+    data = np.frombuffer(raw, np.uint8)
     sep = (data == 32) | (data == 10) | (data == 44) | (data == 9)
     newline = data == 10
     n_lines = int(newline.sum()) + 1
@@ -313,7 +314,7 @@ def _parse_uniform(text: str, widths: tuple[int, ...], allow_nan: bool) -> np.nd
     if width not in widths or (per_line != width).any():
         return None
     try:
-        rows = np.array(body.replace(",", " ").split(), dtype=np.float64).reshape(n_lines, width)
+        rows = np.array(raw.replace(b",", b" ").split()).astype(np.float64).reshape(n_lines, width)
     except ValueError:
         return None
     return rows if _rows_ok(rows, allow_nan) else None
@@ -356,12 +357,12 @@ def read_flags(path: str | os.PathLike, n: int | None = None, dtype=np.int64) ->
 
 def parse_flags(text: str, path: str | os.PathLike, n: int | None = None, dtype=np.int64) -> np.ndarray:
     """``read_flags`` on text already read (``path`` is named in errors)."""
-    parts = text.replace(",", " ").split()
+    parts = text.encode().replace(b",", b" ").split()
     try:
-        vals = np.array(parts, dtype=np.int64)
+        vals = np.array(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
     except ValueError:
         try:
-            vals = np.array(parts, dtype=np.float64)
+            vals = np.array(parts).astype(np.float64)
         except ValueError:
             raise AnnotationError(path, "expected one integer flag per frame") from None
         if not np.isfinite(vals).all() or (vals != np.round(vals)).any():
