@@ -19,8 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sotbench.datasets import load_dataset  # noqa: E402
-from sotbench.datasets import base  # noqa: E402
+from sotbench.datasets import load_dataset, parsing  # noqa: E402
 
 SETS = (
     ("otb100", "OTB100/tracker_benchmark_tb100"),
@@ -51,8 +50,8 @@ def _timed(fn, repeat: int):
 
 def _slow_reader():
     """Force the line-by-line reader (the baseline) by disabling the fast path."""
-    original = base._parse_uniform
-    base._parse_uniform = lambda *a, **k: None
+    original = parsing._parse_uniform
+    parsing._parse_uniform = lambda *a, **k: None
     return original
 
 
@@ -65,7 +64,8 @@ def main() -> int:
     if not args.annotations.is_dir():
         print(f"no annotations at {args.annotations}", file=sys.stderr)
         return 2
-    print(f"{'dataset':8s} {'layout':11s} {'seqs':>5s} {'frames':>8s} {'fast s':>7s} {'line-by-line s':>15s} {'speed-up':>8s}")
+    print(f"{'dataset':8s} {'layout':11s} {'seqs':>5s} {'frames':>8s} {'fast s':>7s} "
+          f"{'line-by-line s':>15s} {'speed-up':>8s}")
     total = 0.0
     for key, sub in SETS:
         root = args.annotations / sub
@@ -74,7 +74,7 @@ def main() -> int:
         try:
             slow, _ = _timed(lambda: _load_all(key, root), 1)
         finally:
-            base._parse_uniform = original
+            parsing._parse_uniform = original
         if sub != "OTB100/pysot":
             total += fast
         print(f"{key:8s} {layout:11s} {n:5d} {frames:8,d} {fast:7.2f} {slow:15.2f} {slow / fast:7.1f}x")

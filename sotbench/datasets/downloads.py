@@ -45,7 +45,8 @@ def download_items(cls: type[Dataset], root: Path) -> list[DownloadItem]:
         return list(cls.spec.downloads)
     how = cls.spec.how_to_get or "see its homepage"
     need = "needs registration" if cls.spec.needs_registration else "has no direct download"
-    raise DownloadPlanError(f"{cls.spec.title} {need}: {how}" + (f" ({cls.spec.homepage})" if cls.spec.homepage else ""))
+    home = f" ({cls.spec.homepage})" if cls.spec.homepage else ""
+    raise DownloadPlanError(f"{cls.spec.title} {need}: {how}{home}")
 
 
 def _select(items: list[DownloadItem], only: list[str] | None) -> list[DownloadItem]:
@@ -58,8 +59,9 @@ def _select(items: list[DownloadItem], only: list[str] | None) -> list[DownloadI
     return [stems[o.lower()] for o in only]
 
 
-def download_dataset(cls: type[Dataset], root: Path, only: list[str] | None = None, keep_archives: bool = False,
-                     progress: bool = True, log: Callable[[str], None] = print) -> DownloadReport:
+def download_dataset(cls: type[Dataset], root: Path, only: list[str] | None = None,
+                     keep_archives: bool = False, progress: bool = True,
+                     log: Callable[[str], None] = print) -> DownloadReport:
     """Fetch (resumably, verified) and unpack every archive of ``cls`` into ``root``."""
     root.mkdir(parents=True, exist_ok=True)
     store = root / ".downloads"

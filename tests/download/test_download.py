@@ -10,7 +10,6 @@ import tarfile
 import threading
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -224,8 +223,7 @@ def test_vot2018_download_plan(server, tmp_path, monkeypatch):
     import cv2
     import numpy as np
 
-    from sotbench.datasets import load_dataset
-    from sotbench.datasets import vot
+    from sotbench.datasets import load_dataset, vot
 
     jpg = cv2.imencode(".jpg", np.full((12, 16, 3), 90, np.uint8))[1].tobytes()
     color = _zip({f"{k:08d}.jpg": jpg for k in (1, 2, 3)})
