@@ -29,7 +29,7 @@ import numpy as np
 
 from sotbench.metrics.raster import polygon_spans, rect_spans, row_layout, span_counts
 
-__all__ = ["OVERLAP_MODES", "region_overlaps", "region_kinds"]
+__all__ = ["OVERLAP_MODES", "region_overlaps", "region_overlaps_multi", "region_kinds"]
 
 OVERLAP_MODES = ("trax", "votpy")
 _ROW_CHUNK = 1 << 18  # raster rows processed at once (memory ~ rows x vertices x 8 B x few)
@@ -210,18 +210,20 @@ def _votpy_rect_spans(rect, rb, width, height, idx, frame, row):
 
 def _votpy_spans(kind, rect, px, py, nv, rb, width, height, idx, frame, row):
     """Spans of one region list over the rows of the frames ``idx``."""
-    n_slots = max(px.shape[1] - 1, 1)
-    starts = np.zeros((frame.size, n_slots), dtype=np.int64)
-    ends = np.full((frame.size, n_slots), -1, dtype=np.int64)
     k = kind[idx][frame]
-    s, e = _votpy_rect_spans(rect, rb, width, height, idx, frame, row)
-    starts[k == 1, :1], ends[k == 1, :1] = s[k == 1], e[k == 1]
     sel = k == 2
+    ps = pe = None
     if sel.any():
         vx = px[idx] - rb[0][idx, None]
         vy = py[idx] - rb[1][idx, None]
         ps, pe = polygon_spans(vx, vy, nv[idx], frame[sel], row[sel], width, "votpy")
-        starts[sel, : ps.shape[1]], ends[sel, : pe.shape[1]] = ps, pe
+    n_slots = 1 if ps is None else ps.shape[1]
+    starts = np.zeros((frame.size, n_slots), dtype=np.int64)
+    ends = np.full((frame.size, n_slots), -1, dtype=np.int64)
+    s, e = _votpy_rect_spans(rect, rb, width, height, idx, frame, row)
+    starts[k == 1, :1], ends[k == 1, :1] = s[k == 1], e[k == 1]
+    if ps is not None:
+        starts[sel], ends[sel] = ps, pe
     return starts, ends
 
 
@@ -269,3 +271,47 @@ def region_overlaps(pred: np.ndarray, gt: np.ndarray, bounds=None, *, mode: str,
     b = _bounds_array(bounds, pred.shape[0])
     fn = _trax_overlaps if mode == "trax" else _votpy_overlaps
     return fn(pred, gt, kinds_p, kinds_g, b)
+
+
+def _extent(regions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Largest x and y any region reaches (rectangles: both ends), NaN-safe."""
+    r = np.asarray(regions, dtype=np.float64)
+    rect = np.isnan(r[:, 4:]).all(axis=1) if r.shape[1] > 4 else np.ones(r.shape[0], dtype=bool)
+    xs = np.where(rect[:, None], np.stack([r[:, 0], r[:, 0] + r[:, 2]], axis=1), np.nan)
+    ys = np.where(rect[:, None], np.stack([r[:, 1], r[:, 1] + r[:, 3]], axis=1), np.nan)
+    with np.errstate(invalid="ignore"):
+        mx = np.fmax(np.nanmax(np.where(rect[:, None], np.nan, r[:, 0::2]), axis=1, initial=-np.inf), xs.max(axis=1))
+        my = np.fmax(np.nanmax(np.where(rect[:, None], np.nan, r[:, 1::2]), axis=1, initial=-np.inf), ys.max(axis=1))
+    return mx, my
+
+
+def region_overlaps_multi(pred: np.ndarray, gt: np.ndarray, bounds_list: list, *, mode: str,
+                          pred_special: np.ndarray | None = None) -> list[np.ndarray]:
+    """:func:`region_overlaps` under several bounds (e.g. pysot's ``(W, H)`` and ``(W-1, H-1)``).
+
+    Bounds only matter for regions that reach the right or bottom border, so after the first
+    bounds only the frames that come within 3 pixels of the smallest bound are recomputed.
+    """
+    first = region_overlaps(pred, gt, bounds_list[0], mode=mode, pred_special=pred_special)
+    out = [first]
+    if len(bounds_list) == 1:
+        return out
+    finite = [b for b in bounds_list if b is not None]
+    n = np.asarray(pred).shape[0]
+    if len(finite) != len(bounds_list):
+        redo = np.ones(n, dtype=bool)
+    else:
+        lim = np.min([_bounds_array(b, n) for b in finite], axis=0)
+        (px, py), (gx, gy) = _extent(pred), _extent(gt)
+        with np.errstate(invalid="ignore"):
+            mx, my = np.fmax(px, gx), np.fmax(py, gy)
+            redo = ~((np.ceil(mx) + 3 < lim[:, 0]) & (np.ceil(my) + 3 < lim[:, 1]))
+    special = None if pred_special is None else np.asarray(pred_special, dtype=bool)[redo]
+    for b in bounds_list[1:]:
+        ov = first.copy()
+        if redo.any():
+            bb = _bounds_array(b, n)
+            ov[redo] = region_overlaps(np.asarray(pred)[redo], np.asarray(gt)[redo],
+                                       None if bb is None else bb[redo], mode=mode, pred_special=special)
+        out.append(ov)
+    return out

@@ -40,53 +40,53 @@ def row_layout(heights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return frame, row
 
 
+def _sort_rows(nodes: np.ndarray) -> np.ndarray:
+    """Sort each row (a compare-exchange network for the usual 4 columns)."""
+    if nodes.shape[1] != 4:
+        nodes.sort(axis=1)
+        return nodes
+    c = [nodes[:, k] for k in range(4)]
+    for i, j in ((0, 1), (2, 3), (0, 2), (1, 3), (1, 2)):
+        c[i], c[j] = np.minimum(c[i], c[j]), np.maximum(c[i], c[j])
+    return np.stack(c, axis=1)
+
+
 def _nodes(vx, vy, nv, frame, row, horizontal: bool) -> tuple[np.ndarray, np.ndarray]:
     """Sorted edge/row crossings ``(R, V)`` (padding ``_BIG``) and their count per row."""
     n_vert = vx.shape[1]
-    y = row.astype(np.float64)
-    nodes = np.full((frame.size, n_vert), _BIG, dtype=np.int64)
-    nvr = nv[frame]
-    frames = np.arange(vx.shape[0])
-    for e in range(n_vert):
-        prev = np.maximum(nv - 1, 0) if e == 0 else np.full_like(nv, e - 1)  # edge from the previous vertex
-        xi, yi = vx[:, e][frame], vy[:, e][frame]
-        xj, yj = vx[frames, prev][frame], vy[frames, prev][frame]
-        inside = (e < nvr) & (np.minimum(yi, yj) <= y) & (y <= np.maximum(yi, yj))
-        r, k = yj - yi, xj - xi
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cross = np.trunc(xi + (y - yi) / r * k)
-        sloped = r != 0
-        value = np.where(sloped, cross, xi)
-        take = inside & (sloped | horizontal)
-        nodes[take, e] = value[take].astype(np.int64)
-    count = np.count_nonzero(nodes != _BIG, axis=1)
-    nodes.sort(axis=1)
-    return nodes, count
+    cols = np.arange(n_vert)
+    prev = np.where(cols[None, :] == 0, np.maximum(nv - 1, 0)[:, None], cols[None, :] - 1)  # edge (prev -> e)
+    frames = np.arange(vx.shape[0])[:, None]
+    xi, yi = vx[frame], vy[frame]
+    xj, yj = vx[frames, prev][frame], vy[frames, prev][frame]
+    y = row.astype(np.float64)[:, None]
+    inside = (cols[None, :] < nv[frame][:, None]) & (np.minimum(yi, yj) <= y) & (y <= np.maximum(yi, yj))
+    r = yj - yi
+    sloped = r != 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(sloped, np.trunc(xi + (y - yi) / r * (xj - xi)), xi)
+    take = inside & (sloped | horizontal) if not horizontal else inside
+    nodes = np.where(take, np.nan_to_num(value), 0).astype(np.int64)
+    nodes[~take] = _BIG
+    return _sort_rows(nodes), take.sum(axis=1)
 
 
-def polygon_spans(vx, vy, nv, frame, row, width, rule: str) -> tuple[np.ndarray, np.ndarray]:
-    """Disjoint pixel spans ``[start, end]`` of each row (``(R, S)``; empty spans have end < start).
-
-    ``vx, vy``: ``(M, V)`` rounded vertex coordinates relative to the raster box of each of
-    ``M`` frames (``nv`` valid vertices each); ``frame``/``row``: the rows to fill;
-    ``width``: ``(M,)`` raster box widths.  ``rule``: a key of ``FILL_RULES``.
-    """
-    opts = FILL_RULES[rule]
-    nodes, count = _nodes(vx, vy, nv, frame, row, opts["horizontal"])
-    n_rows, n_slots = frame.size, max(vx.shape[1] - 1, 1)
-    wr = width[frame]
+def _fill_machine(nodes, count, wr, opts) -> tuple[np.ndarray, np.ndarray]:
+    """Replay the toolkit's fill loop on rows with 3+ nodes; spans packed from column 0."""
+    n_rows, n_slots = nodes.shape[0], max(nodes.shape[1] // 2, 1)
     starts = np.zeros((n_rows, n_slots), dtype=np.int64)
     ends = np.full((n_rows, n_slots), -1, dtype=np.int64)
     i = np.zeros(n_rows, dtype=np.int64)
+    k = np.zeros(n_rows, dtype=np.int64)  # spans written so far
     done = np.zeros(n_rows, dtype=bool)
     last_end = np.full(n_rows, -1, dtype=np.int64)
     idx = np.arange(n_rows)
-    for t in range(n_slots):
+    top = nodes.shape[1] - 1
+    for _ in range(top):
         active = ~done & (i < count - 1)
         if not active.any():
             break
-        a = nodes[idx, np.minimum(i, nodes.shape[1] - 1)]
-        b = nodes[idx, np.minimum(i + 1, nodes.shape[1] - 1)]
+        a, b = nodes[idx, np.minimum(i, top)], nodes[idx, np.minimum(i + 1, top)]
         same = a == b
         if not opts["dedupe_last"]:
             same &= i < count - 2
@@ -98,13 +98,45 @@ def polygon_spans(vx, vy, nv, frame, row, width, rule: str) -> tuple[np.ndarray,
             skip = active & same
             stop = active & ~skip & beyond
         pair = active & ~skip & ~stop
-        fill = pair & (b >= 0)
         s = np.maximum(np.maximum(a, 0), last_end + 1)  # a pixel shared with the previous span counts once
         e = np.minimum(b, wr - 1)
-        starts[fill, t], ends[fill, t] = s[fill], e[fill]
-        last_end = np.where(fill, np.maximum(last_end, e), last_end)
+        fill = pair & (b >= 0) & (s <= e)
+        slot = np.minimum(k, n_slots - 1)
+        starts[idx[fill], slot[fill]], ends[idx[fill], slot[fill]] = s[fill], e[fill]
+        k += fill
+        last_end = np.where(fill, e, last_end)
         i += skip + 2 * pair
         done |= stop
+    used = max(int(k.max(initial=0)), 1)
+    return starts[:, :used], ends[:, :used]
+
+
+def polygon_spans(vx, vy, nv, frame, row, width, rule: str) -> tuple[np.ndarray, np.ndarray]:
+    """Disjoint pixel spans ``[start, end]`` of each row (``(R, S)``; empty spans have end < start).
+
+    ``vx, vy``: ``(M, V)`` rounded vertex coordinates relative to the raster box of each of
+    ``M`` frames (``nv`` valid vertices each); ``frame``/``row``: the rows to fill;
+    ``width``: ``(M,)`` raster box widths.  ``rule``: a key of ``FILL_RULES``.
+    """
+    opts = FILL_RULES[rule]
+    nodes, count = _nodes(vx, vy, nv, frame, row, opts["horizontal"])
+    wr = width[frame]
+    # rows with exactly two nodes (almost all): one pair, no loop needed
+    a, b = nodes[:, 0], nodes[:, 1]
+    fill = (count == 2) & (a < wr) & (b >= 0)
+    if opts["dedupe_last"]:
+        fill &= a != b
+    starts = np.where(fill, np.maximum(a, 0), 0)[:, None]
+    ends = np.where(fill, np.minimum(b, wr - 1), -1)[:, None]
+    many = count >= 3
+    if many.any():
+        s, e = _fill_machine(nodes[many], count[many], wr[many], opts)
+        if s.shape[1] > 1:
+            pad = s.shape[1] - 1
+            starts = np.pad(starts, ((0, 0), (0, pad)))
+            ends = np.pad(ends, ((0, 0), (0, pad)), constant_values=-1)
+        starts[many, : s.shape[1]], ends[many, : e.shape[1]] = s, e
+        starts[many, s.shape[1]:], ends[many, e.shape[1]:] = 0, -1
     return starts, ends
 
 
@@ -120,6 +152,9 @@ def span_counts(sa, ea, sb, eb) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per row: pixels of A, pixels of B, pixels of both (spans within A or B are disjoint)."""
     na = np.clip(ea - sa + 1, 0, None).sum(axis=1)
     nb = np.clip(eb - sb + 1, 0, None).sum(axis=1)
+    if sa.shape[1] == 1 and sb.shape[1] == 1:
+        both = np.clip(np.minimum(ea[:, 0], eb[:, 0]) - np.maximum(sa[:, 0], sb[:, 0]) + 1, 0, None)
+        return na, nb, both
     lo = np.maximum(sa[:, :, None], sb[:, None, :])
     hi = np.minimum(ea[:, :, None], eb[:, None, :])
     both = np.clip(hi - lo + 1, 0, None).sum(axis=(1, 2))

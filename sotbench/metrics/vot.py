@@ -10,8 +10,8 @@ that uses each)::
 
 pysot-toolkit conventions (the published VOT2018 numbers of pysot's model zoo) are the
 defaults of :func:`vot_sequence_stats` together with ``index_convention="pysot"`` and
-``accuracy_aggregation="frame_pooled"``; :data:`PYSOT` and :data:`VOT_TOOLKIT` spell out the
-two complete sets.
+``accuracy_aggregation="frame_pooled"``; :data:`PYSOT`, :data:`VOT_TOOLKIT` and
+:data:`MMTRACKING` spell out the complete sets.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sotbench.metrics.vot_eao import INDEX_CONVENTIONS, eao_curve, eao_score
 from sotbench.metrics.vot_stats import (ACCURACY_AGGREGATIONS, EVAL_TAGS, VOT_TAGS, VotSequenceStats, _check,
                                         _quiet, frame_tags, select_repetitions, vot_sequence_stats)
 
-__all__ = ["PYSOT", "VOT_TOOLKIT", "EVAL_TAGS", "VOT_TAGS", "VotSequenceStats", "frame_tags",
+__all__ = ["PYSOT", "VOT_TOOLKIT", "MMTRACKING", "EVAL_TAGS", "VOT_TAGS", "VotSequenceStats", "frame_tags",
            "select_repetitions", "vot_sequence_stats", "vot_aggregate", "split_kwargs"]
 
 # Complete keyword sets of the two reference toolkits (sequence + aggregate parameters).
@@ -41,6 +41,8 @@ VOT_TOOLKIT = {
     "fragment_weight": "fragment", "empty_tag": "frames", "length_mismatch": "error",
     "index_convention": "votpy", "accuracy_aggregation": "length_weighted",
 }
+# mmtracking (eval_sot_vot.py) calls the VOT toolkit's overlaps and EAO curve, runs once.
+MMTRACKING = {**VOT_TOOLKIT, "repetition_rule": "first"}
 _AGGREGATE_KEYS = ("eao_interval", "index_convention", "accuracy_aggregation", "sensitivity", "tags")
 
 

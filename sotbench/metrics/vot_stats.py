@@ -13,7 +13,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from sotbench.metrics.overlap import OVERLAP_MODES, region_overlaps
+from sotbench.metrics.overlap import OVERLAP_MODES, region_overlaps_multi
 from sotbench.metrics.vot_eao import (FRAGMENT_RULES, Fragment, build_fragments, eao_curve, eao_score,
                                       tag_fraction)
 from sotbench.metrics.vot_io import VotTrajectory, as_trajectory
@@ -185,9 +185,9 @@ def vot_sequence_stats(
     for r, traj in enumerate(runs):
         m = _matched_length(traj, n, length_mismatch, name, warn)
         codes, preds = traj.codes[:m], traj.regions[:m]
-        ov_acc = region_overlaps(preds, gt[:m], acc_b, mode=overlap_mode, pred_special=codes >= 0)
-        ov_eao = ov_acc if eao_b == acc_b else region_overlaps(
-            preds, gt[:m], eao_b, mode=overlap_mode, pred_special=codes >= 0)
+        bounds = [acc_b] if eao_b == acc_b else [acc_b, eao_b]
+        ovs = region_overlaps_multi(preds, gt[:m], bounds, mode=overlap_mode, pred_special=codes >= 0)
+        ov_acc, ov_eao = ovs[0], ovs[-1]
         acc = _accuracy_overlaps(codes, ov_acc, burnin, ignore_unknown)
         frame_ov[r, :m] = acc
         valid = acc[~np.isnan(acc)]

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from sotbench.metrics.overlap import region_overlaps
+from sotbench.metrics.overlap import region_overlaps, region_overlaps_multi
 from sotbench.metrics.raster import polygon_spans, row_layout
 from vot_cases import paired_regions
 
@@ -134,3 +134,16 @@ def test_trax_rectangles_cover_w_plus_one_columns():
     gt = np.array([[0, 0, 2, 2] + [np.nan] * 4])
     assert region_overlaps(pred, gt, None, mode="trax")[0] == 0.5
     assert ref_trax_overlap(pred[0], gt[0], None) == 0.5
+
+
+@pytest.mark.parametrize("mode", ["trax", "votpy"])
+def test_multi_bounds_equal_separate_calls(mode):
+    """Frames away from the border are not recomputed for the second bounds: same result."""
+    rng = np.random.default_rng(17)
+    size = (90, 70)
+    pred, special, gt = paired_regions(rng, 1500, size)
+    bounds = [size, (size[0] - 1, size[1] - 1), (size[0] - 7, size[1] - 3)]
+    multi = region_overlaps_multi(pred, gt, bounds, mode=mode, pred_special=special)
+    for b, got in zip(bounds, multi):
+        np.testing.assert_array_equal(got, region_overlaps(pred, gt, b, mode=mode, pred_special=special))
+    assert not np.array_equal(multi[0], multi[1], equal_nan=True)
