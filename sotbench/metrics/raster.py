@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["FILL_RULES", "polygon_spans", "rect_spans", "span_counts", "row_layout"]
+__all__ = ["FILL_RULES", "ROW_CHUNK", "polygon_spans", "rect_spans", "span_counts", "row_layout", "row_chunks",
+           "count_pixels"]
 
 _BIG = np.int64(1) << 62  # node value that sorts after every real node
+ROW_CHUNK = 1 << 18  # raster rows processed at once (memory ~ rows x vertices x 8 B x a few)
 
 # The two toolkits differ in three details of the scan-line fill (see module docstring):
 #   horizontal: does an edge lying on the row add a node (its first vertex)?
@@ -159,3 +161,23 @@ def span_counts(sa, ea, sb, eb) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     hi = np.minimum(ea[:, :, None], eb[:, None, :])
     both = np.clip(hi - lo + 1, 0, None).sum(axis=(1, 2))
     return na, nb, both
+
+
+def row_chunks(heights: np.ndarray):
+    """Frame index groups whose raster rows add up to about ``ROW_CHUNK``."""
+    todo = np.flatnonzero(heights > 0)
+    csum = np.cumsum(heights[todo])
+    start = 0
+    while start < todo.size:
+        base = csum[start - 1] if start else 0
+        stop = max(int(np.searchsorted(csum, base + ROW_CHUNK, side="right")), start + 1)
+        yield todo[start:stop]
+        start = stop
+
+
+def count_pixels(spans_a, spans_b, frame, n_frames) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame: |A & B| and |A | B| from per-row spans."""
+    na, nb, both = span_counts(*spans_a, *spans_b)
+    inter = np.bincount(frame, weights=both, minlength=n_frames)
+    union = np.bincount(frame, weights=na + nb - both, minlength=n_frames)
+    return inter, union

@@ -88,7 +88,7 @@ def _robustness(stats: Sequence[VotSequenceStats], sensitivity: float) -> dict[s
     }
 
 
-def _eao(stats: Sequence[VotSequenceStats], tags: Sequence[str], interval, convention) -> tuple[np.ndarray, list, tuple]:
+def _eao(stats: Sequence[VotSequenceStats], tags: Sequence[str], interval, convention) -> tuple:
     rules = {s.fragment_rule for s in stats}
     if len(rules) != 1:
         raise ValueError(f"sequences were cut with different fragment rules: {sorted(rules)}")

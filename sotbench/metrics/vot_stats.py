@@ -14,8 +14,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from sotbench.metrics.overlap import OVERLAP_MODES, region_overlaps_multi
-from sotbench.metrics.vot_eao import (FRAGMENT_RULES, Fragment, build_fragments, eao_curve, eao_score,
-                                      tag_fraction)
+from sotbench.metrics.vot_eao import (FRAGMENT_RULES, Fragment, build_fragments, tag_fraction)
 from sotbench.metrics.vot_io import VotTrajectory, as_trajectory
 
 __all__ = ["VOT_TAGS", "EVAL_TAGS", "BOUNDS", "REPETITION_RULES", "VotSequenceStats",
@@ -163,7 +162,11 @@ def vot_sequence_stats(
     ``(N, 8)`` ground truth (rectangle rows NaN-padded); ``image_size``: ``(W, H)``; ``tags``:
     per-frame 0/1 arrays by tag name.  Keyword parameters: see docs/vot-metrics.md.
     """
-    settings = {k: v for k, v in locals().items() if k not in ("trajectories", "gt_regions", "image_size", "tags", "name")}
+    settings = dict(overlap_mode=overlap_mode, accuracy_bounds=accuracy_bounds, eao_bounds=eao_bounds,
+                    burnin=burnin, ignore_unknown=ignore_unknown, repetition_rule=repetition_rule,
+                    fragment_rule=fragment_rule, skip_initialize=skip_initialize,
+                    fragment_weight=fragment_weight, empty_tag=empty_tag, length_mismatch=length_mismatch,
+                    tag_names=tuple(tag_names))
     _check("overlap mode", overlap_mode, OVERLAP_MODES)
     _check("fragment rule", fragment_rule, FRAGMENT_RULES)
     _check("fragment weight", fragment_weight, FRAGMENT_WEIGHTS)
@@ -175,36 +178,42 @@ def vot_sequence_stats(
         select_repetitions(trajectories, repetition_rule))]
     if not runs:
         raise ValueError(f"{name}: no result runs")
-    acc_b, eao_b = _bounds(accuracy_bounds, image_size), _bounds(eao_bounds, image_size)
+    if burnin < 0 or skip_initialize < 1:
+        raise ValueError(f"burnin must be >= 0 and skip_initialize >= 1, got {burnin} and {skip_initialize}")
+    bounds = [_bounds(accuracy_bounds, image_size), _bounds(eao_bounds, image_size)]
     masks = frame_tags(tags, n, tag_names)
     absent = sum(int(not masks[t].any()) for t in tag_names)
+    factor = 1.0 / len(runs) if fragment_weight == "per_run" else 1.0
+    warn: list[str] = []
+    per_run = [_run_stats(t, gt, bounds, settings, masks, absent, factor, name, warn) for t in runs]
     frame_ov = np.full((len(runs), n), np.nan)
     fail_frames = np.zeros((len(runs), n))
-    run_acc, fails, frags, weights, warn = [], [], [], {t: [] for t in masks}, []
-    factor = 1.0 / len(runs) if fragment_weight == "per_run" else 1.0
-    for r, traj in enumerate(runs):
-        m = _matched_length(traj, n, length_mismatch, name, warn)
-        codes, preds = traj.codes[:m], traj.regions[:m]
-        bounds = [acc_b] if eao_b == acc_b else [acc_b, eao_b]
-        ovs = region_overlaps_multi(preds, gt[:m], bounds, mode=overlap_mode, pred_special=codes >= 0)
-        ov_acc, ov_eao = ovs[0], ovs[-1]
-        acc = _accuracy_overlaps(codes, ov_acc, burnin, ignore_unknown)
-        frame_ov[r, :m] = acc
-        valid = acc[~np.isnan(acc)]
-        run_acc.append(float(valid.mean()) if valid.size else 0.0)
-        fails.append(traj.n_failures)
-        fail_frames[r, :m] = codes == 2
-        f, w = _run_fragments(traj, ov_eao, n, fragment_rule, skip_initialize, masks, empty_tag, absent,
-                              factor, traj.source or name)
-        frags.extend(f)
-        for t in masks:
-            weights[t].append(w[t])
+    for r, run in enumerate(per_run):
+        frame_ov[r, : run["acc"].size] = run["acc"]
+        fail_frames[r, : run["acc"].size] = run["failed_at"]
     return VotSequenceStats(
-        name=name, n_frames=n, n_runs=len(runs), frame_overlaps=frame_ov, run_accuracy=np.asarray(run_acc),
-        failures=np.asarray(fails, dtype=np.float64), failure_frames=fail_frames.mean(axis=0),
-        fragments=frags, fragment_weights={t: np.concatenate(v) for t, v in weights.items()},
+        name=name, n_frames=n, n_runs=len(runs), frame_overlaps=frame_ov,
+        run_accuracy=np.array([r["run_accuracy"] for r in per_run]),
+        failures=np.array([t.n_failures for t in runs], dtype=np.float64), failure_frames=fail_frames.mean(axis=0),
+        fragments=[f for r in per_run for f in r["fragments"]],
+        fragment_weights={t: np.concatenate([r["weights"][t] for r in per_run]) for t in masks},
         tags=masks, eval_length=min(n, min(len(t) for t in runs)), fragment_rule=fragment_rule,
         settings=settings, warnings=warn)
+
+
+def _run_stats(traj, gt, bounds, opts, masks, absent, factor, name, warn) -> dict[str, Any]:
+    """Accuracy overlaps, per-frame failures and EAO fragments of one run."""
+    m = _matched_length(traj, gt.shape[0], opts["length_mismatch"], name, warn)
+    codes = traj.codes[:m]
+    if bounds[0] == bounds[1]:
+        bounds = bounds[:1]
+    ovs = region_overlaps_multi(traj.regions[:m], gt[:m], bounds, mode=opts["overlap_mode"], pred_special=codes >= 0)
+    acc = _accuracy_overlaps(codes, ovs[0], opts["burnin"], opts["ignore_unknown"])
+    valid = acc[~np.isnan(acc)]
+    frags, weights = _run_fragments(traj, ovs[-1], gt.shape[0], opts["fragment_rule"], opts["skip_initialize"], masks,
+                                    opts["empty_tag"], absent, factor, traj.source or name)
+    return {"acc": acc, "run_accuracy": float(valid.mean()) if valid.size else 0.0, "failed_at": codes == 2,
+            "fragments": frags, "weights": weights}
 
 
 def _matched_length(traj: VotTrajectory, n: int, rule: str, name: str, warn: list[str]) -> int:
