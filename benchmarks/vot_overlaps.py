@@ -7,7 +7,6 @@ package, first call compiled beforehand).  Needs the shared data folder (``SOTBE
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sotbench.datasets.vot import VOT2018
 from sotbench.metrics.overlap import region_overlaps
 from sotbench.metrics.vot import PYSOT, VOT_TOOLKIT, split_kwargs, vot_aggregate, vot_sequence_stats
 from sotbench.metrics.vot_io import read_vot_repetitions
@@ -24,14 +24,11 @@ SHARED = Path(os.environ.get("SOTBENCH_SHARED", REPO.parent / "shared")) / "data
 
 
 def load(tracker: str):
-    meta = json.loads((SHARED / "annotations" / "VOT2018" / "VOT2018.json").read_text())
+    """(name, gt, (W, H), tags, runs) per sequence, through the VOT2018 dataset adapter."""
     seqs = []
-    for name, rec in meta.items():
-        gt = np.full((len(rec["gt_rect"]), 8), np.nan)
-        for i, row in enumerate(rec["gt_rect"]):
-            gt[i, : len(row)] = row
-        runs = read_vot_repetitions(SHARED / "results" / "VOT2018" / tracker / "baseline" / name)
-        seqs.append((name, gt, (rec["width"], rec["height"]), rec, runs))
+    for seq in VOT2018(SHARED / "annotations" / "VOT2018"):
+        runs = read_vot_repetitions(SHARED / "results" / "VOT2018" / tracker / "baseline" / seq.name)
+        seqs.append((seq.name, seq.gt, seq.image_size, dict(seq.tags), runs))
     return seqs
 
 

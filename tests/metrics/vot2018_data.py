@@ -1,32 +1,26 @@
-"""Shared loaders for the VOT2018 metric tests: annotations from the bundled pysot JSON and the
-bundled raw results, parsed once per test session."""
+"""Shared loaders for the VOT2018 metric tests: annotations (bundled pysot JSON, through the
+VOT2018 dataset adapter) and the bundled raw results, parsed once per test session."""
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from sotbench.datasets.vot import VOT2018
 from sotbench.metrics.vot import split_kwargs, vot_aggregate, vot_sequence_stats
 from sotbench.metrics.vot_io import read_vot_repetitions
 
 TRACKERS = ("SiamRPN++", "DaSiamRPN", "NanoTrack", "Ocean", "Ocean-online")
-TAGS = ("camera_motion", "illum_change", "motion_change", "size_change", "occlusion")
 
 
 @lru_cache(maxsize=None)
 def annotations(shared_data: Path) -> dict[str, tuple[np.ndarray, tuple[int, int], dict]]:
-    """name -> ((N, 8) ground truth, (W, H), per-frame tags) from VOT2018.json."""
-    meta = json.loads((shared_data / "annotations" / "VOT2018" / "VOT2018.json").read_text())
-    out = {}
-    for name, rec in meta.items():
-        gt = np.full((len(rec["gt_rect"]), 8), np.nan)
-        for i, row in enumerate(rec["gt_rect"]):
-            gt[i, : len(row)] = row
-        out[name] = (gt, (int(rec["width"]), int(rec["height"])), {t: np.asarray(rec[t]) for t in TAGS})
-    return out
+    """name -> ((N, 8) ground truth, (W, H), per-frame tags), read by the VOT2018 adapter from
+    the bundled pysot VOT2018.json (annotation-only layout)."""
+    dataset = VOT2018(shared_data / "annotations" / "VOT2018")
+    return {seq.name: (seq.gt, seq.image_size, dict(seq.tags)) for seq in dataset}
 
 
 @lru_cache(maxsize=None)
