@@ -11,21 +11,24 @@ from sotbench.datasets.downloads import download_dataset, download_items, item_n
 from sotbench.download import DownloadError
 from sotbench.errors import CommandError
 
-HELP = "download a benchmark that has public archives (OTB100, LaSOT, VOT2018; resumable, verified)"
+HELP = "download a benchmark's public archives or a tracker checkpoint (resumable, verified)"
 EPILOG = f"""Files go to <data root>/<Dataset>/ (data root: --root, ${DATA_ENV} or ./datasets);
 archives are kept in .downloads/ while in progress, resumed after an interruption, verified
 against their checksums when the benchmark publishes them, and unpacked safely.
 Datasets that need registration (GOT-10k, TrackingNet) print where to get them.
+Tracker checkpoints (e.g. siamrpnpp-r50-lasot; `sotbench download siamrpnpp --list` shows
+them) go to --root, $SOTBENCH_WEIGHTS or ./weights, verified against their sha256 prefix.
 
 examples:
   sotbench download otb100
+  sotbench download siamrpnpp-r50-lasot
   sotbench download lasot --only airplane,bear --root /data/tracking
   sotbench download vot2018 --list
 """
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", metavar="NAME", help=f"dataset ({', '.join(DATASETS)})")
+    p.add_argument("name", metavar="NAME", help=f"dataset ({', '.join(DATASETS)}) or checkpoint (siamrpnpp-*)")
     p.add_argument("--root", type=Path, metavar="DIR", help=f"data root (default: ${DATA_ENV} or ./datasets)")
     p.add_argument("--only", metavar="A,B,...", help="only these archives (e.g. LaSOT classes, OTB videos)")
     p.add_argument("--list", action="store_true", help="list the archives and exit")
@@ -33,7 +36,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
+def _download_checkpoint(args: argparse.Namespace) -> int:
+    """``siamrpnpp-*``: a SiamRPN++ model-zoo entry (``--list``: the whole zoo)."""
+    from sotbench.trackers.siamrpnpp.zoo import ZooError, describe_zoo, download_weights
+
+    if args.list or args.name == "siamrpnpp":
+        print(describe_zoo())
+        return 0
+    try:
+        path = download_weights(args.name, args.root, progress=not args.no_progress)
+    except ZooError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"{args.name}: {path}")
+    return 0
+
+
 def main(args: argparse.Namespace) -> int:
+    if args.name == "siamrpnpp" or args.name.startswith("siamrpnpp-"):
+        return _download_checkpoint(args)
     try:
         cls = dataset_class(args.name)
     except ValueError as exc:

@@ -196,3 +196,13 @@ def test_long_term_switches_search_size(monkeypatch):
     for _ in range(5):
         trk.update(np.zeros((8, 8, 3), np.uint8))
     assert seen == [255, 255, 831, 831, 255]
+
+
+def test_download_command_knows_the_zoo(capsys, tmp_path):
+    from sotbench.cli import main as cli
+
+    assert cli(["download", "siamrpnpp", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in Z.zoo_names())
+    assert cli(["download", "siamrpnpp-r50-pysot", "--root", str(tmp_path)]) == 2
+    assert "no direct download" in capsys.readouterr().err

@@ -101,7 +101,7 @@ def download_weights(name: str, dest_dir: str | os.PathLike | None = None, progr
     weights folder); an existing verified file is kept."""
     entry = zoo_entry(name)
     if entry.url is None:
-        target = weights_dirs()[0] / entry.filename
+        target = (Path(dest_dir) if dest_dir is not None else weights_dirs()[0]) / entry.filename
         raise ZooError(f"{name} has no direct download: {entry.source}; save it as {target}")
     from sotbench.download import DownloadError, fetch
 
