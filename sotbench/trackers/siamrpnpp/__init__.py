@@ -19,8 +19,20 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["build", "build_model", "load_weights", "resolve_device", "Params", "ParamsError",
-           "FLAVOURS", "SiamRPNppTracker", "WeightsError", "ZooError", "download_weights", "zoo_names"]
+__all__ = [
+    "FLAVOURS",
+    "Params",
+    "ParamsError",
+    "SiamRPNppTracker",
+    "WeightsError",
+    "ZooError",
+    "build",
+    "build_model",
+    "download_weights",
+    "load_weights",
+    "resolve_device",
+    "zoo_names",
+]
 
 _LAZY = {
     "build_model": "builder", "load_weights": "builder", "resolve_device": "builder",

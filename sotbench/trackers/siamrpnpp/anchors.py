@@ -21,7 +21,7 @@ import torch
 
 from sotbench.trackers.siamrpnpp.params import Params
 
-__all__ = ["ORDERS", "base_sizes", "make_anchors", "make_window", "flatten"]
+__all__ = ["ORDERS", "base_sizes", "flatten", "make_anchors", "make_window"]
 
 ORDERS = {"pysot": "anchor_major", "mmtracking": "location_major"}
 

@@ -21,8 +21,15 @@ from sotbench.trackers.siamrpnpp.params import Params
 from sotbench.trackers.siamrpnpp.tracker import SiamRPNppTracker
 from sotbench.trackers.siamrpnpp.zoo import ZooError, describe_zoo, find_local, weights_dirs, zoo, zoo_entry
 
-__all__ = ["build", "build_model", "default_preset", "resolve_device", "resolve_checkpoint", "load_weights",
-           "RANDOM_SEED"]
+__all__ = [
+    "RANDOM_SEED",
+    "build",
+    "build_model",
+    "default_preset",
+    "load_weights",
+    "resolve_checkpoint",
+    "resolve_device",
+]
 
 DEFAULT_PRESET = "siamrpnpp/default"
 RANDOM_SEED = 0
@@ -70,7 +77,7 @@ def _no_weights_message(ref: str, entry) -> str:
 
 def _locate(ref: str) -> tuple[Path | None, Any]:
     """A checkpoint reference (``zoo:NAME``, a zoo name, or a path) -> (file or None, entry)."""
-    name = ref[4:] if ref.startswith("zoo:") else ref
+    name = ref.removeprefix("zoo:")
     if ref.startswith("zoo:") or (name in zoo() and not Path(ref).exists()):
         entry = zoo_entry(name)
         return find_local(entry), entry

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["crop_cv2_linear", "crop_bilinear", "cv2_linear_taps", "bilinear_taps"]
+__all__ = ["bilinear_taps", "crop_bilinear", "crop_cv2_linear", "cv2_linear_taps"]
 
 
 def _gather(frames: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor, pad: torch.Tensor) -> torch.Tensor:

@@ -10,7 +10,7 @@ refills in place, so a captured graph stays valid across ``init`` calls.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 

@@ -33,6 +33,6 @@ from sotbench.trackers.siamrpnpp.flavour_mmtracking import MMTracking
 from sotbench.trackers.siamrpnpp.flavour_pysot import Pysot
 from sotbench.trackers.siamrpnpp.postprocess import Knobs, per_dtype
 
-__all__ = ["Pysot", "MMTracking", "FLAVOUR_CLASSES", "Knobs", "per_dtype"]
+__all__ = ["FLAVOUR_CLASSES", "Knobs", "MMTracking", "Pysot", "per_dtype"]
 
 FLAVOUR_CLASSES = {"pysot": Pysot, "mmtracking": MMTracking}

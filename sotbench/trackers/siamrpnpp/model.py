@@ -21,7 +21,7 @@ from torch import nn
 
 from sotbench.trackers.siamrpnpp.backbone import ResNet50Atrous
 
-__all__ = ["SiamRPNpp", "Kernels", "xcorr_depthwise", "BACKBONE_CHANNELS"]
+__all__ = ["BACKBONE_CHANNELS", "Kernels", "SiamRPNpp", "xcorr_depthwise"]
 
 BACKBONE_CHANNELS = (512, 1024, 2048)
 
@@ -124,7 +124,7 @@ class Kernels:
     cls: list[torch.Tensor]
     loc: list[torch.Tensor]
 
-    def select(self, index: torch.Tensor | slice) -> "Kernels":
+    def select(self, index: torch.Tensor | slice) -> Kernels:
         """The kernels of some streams (for a batched engine)."""
         return Kernels([k[index] for k in self.cls], [k[index] for k in self.loc])
 

@@ -10,10 +10,11 @@ they come from a preset (``trackers/siamrpnpp/*.yaml``; ``default.yaml`` for a b
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import MISSING, asdict, dataclass, fields
-from typing import Any, Mapping
+from typing import Any
 
-__all__ = ["Params", "FLAVOURS", "ParamsError", "score_size"]
+__all__ = ["FLAVOURS", "Params", "ParamsError", "score_size"]
 
 FLAVOURS = ("pysot", "mmtracking")
 
@@ -64,7 +65,7 @@ class Params:
             raise ParamsError("long_term (SiamRPNLTTracker) exists only in the pysot flavour")
 
     @classmethod
-    def from_dict(cls, values: Mapping[str, Any]) -> "Params":
+    def from_dict(cls, values: Mapping[str, Any]) -> Params:
         """Build from a plain mapping; unknown or missing names raise, listing the valid ones."""
         names = [f.name for f in fields(cls)]
         unknown = sorted(set(values) - set(names))

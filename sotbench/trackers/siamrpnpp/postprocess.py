@@ -10,16 +10,30 @@ where its float64 window promotes the final score.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch
 
 from sotbench.trackers.siamrpnpp.anchors import flatten
 
-__all__ = ["PostOut", "Knobs", "per_dtype", "fg_scores", "flat_deltas", "decode_pysot", "decode_mmtrack", "change",
-           "enlarged_size", "sqrt_rn", "pick", "penalised_scores", "clip_boxes", "MMDET_WH_CLAMP"]
+__all__ = [
+    "MMDET_WH_CLAMP",
+    "Knobs",
+    "PostOut",
+    "change",
+    "clip_boxes",
+    "decode_mmtrack",
+    "decode_pysot",
+    "enlarged_size",
+    "fg_scores",
+    "flat_deltas",
+    "penalised_scores",
+    "per_dtype",
+    "pick",
+    "sqrt_rn",
+]
 
 # mmdet DeltaXYWHBBoxCoder: dw, dh clamped to |log(16 / 1000)|
 MMDET_WH_CLAMP = float(np.abs(np.log(16 / 1000)))
@@ -32,7 +46,7 @@ class Knobs:
         self.penalty_k, self.window_influence, self.lr = penalty_k, window_influence, lr
 
     @classmethod
-    def full(cls, n: int, penalty_k: float, window_influence: float, lr: float, device) -> "Knobs":
+    def full(cls, n: int, penalty_k: float, window_influence: float, lr: float, device) -> Knobs:
         """The same values for ``n`` streams."""
         def col(v: float) -> torch.Tensor:
             return torch.full((n,), float(v), dtype=torch.float64, device=device)

@@ -20,8 +20,17 @@ from typing import Any
 import torch
 from torch import nn
 
-__all__ = ["WeightsError", "read_checkpoint", "detect_layout", "to_pysot_keys", "load_strict",
-           "file_sha256", "state_digest", "random_init", "MMTRACK_TO_PYSOT"]
+__all__ = [
+    "MMTRACK_TO_PYSOT",
+    "WeightsError",
+    "detect_layout",
+    "file_sha256",
+    "load_strict",
+    "random_init",
+    "read_checkpoint",
+    "state_digest",
+    "to_pysot_keys",
+]
 
 
 class WeightsError(ValueError):
@@ -68,7 +77,7 @@ def _torch_load(path: Path) -> Any:
             return torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise WeightsError(f"{path}: checkpoint file not found") from None
-    except Exception as exc:  # pickle.UnpicklingError, RuntimeError (zip), EOFError, ...
+    except Exception as exc:  # noqa: BLE001 - UnpicklingError, RuntimeError (zip), EOFError, ...
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise WeightsError(
             f"{path}: refused or unreadable checkpoint ({first[:200]}). Only tensors, plain "
@@ -99,7 +108,7 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     """The state dict of a checkpoint file, unwrapped and without ``module.`` prefixes."""
     path = Path(path)
     sd = _unwrap(_torch_load(path), path)
-    return {k[len("module."):] if k.startswith("module.") else k: v for k, v in sd.items()}
+    return {k.removeprefix("module."): v for k, v in sd.items()}
 
 
 def detect_layout(keys: list[str]) -> str:

@@ -18,8 +18,18 @@ from typing import Any
 
 import yaml
 
-__all__ = ["ZooEntry", "zoo", "zoo_names", "zoo_entry", "weights_dirs", "find_local",
-           "download_weights", "describe_zoo", "WEIGHTS_ENV", "ZooError"]
+__all__ = [
+    "WEIGHTS_ENV",
+    "ZooEntry",
+    "ZooError",
+    "describe_zoo",
+    "download_weights",
+    "find_local",
+    "weights_dirs",
+    "zoo",
+    "zoo_entry",
+    "zoo_names",
+]
 
 WEIGHTS_ENV = "SOTBENCH_WEIGHTS"
 
