@@ -206,3 +206,14 @@ def test_download_command_knows_the_zoo(capsys, tmp_path):
     assert all(name in out for name in Z.zoo_names())
     assert cli(["download", "siamrpnpp-r50-pysot", "--root", str(tmp_path)]) == 2
     assert "no direct download" in capsys.readouterr().err
+
+
+def test_degenerate_regions_are_refused(no_weights):
+    trk = build({"flavour": "pysot"}, device="cpu", allow_random_weights=True)
+    image = np.zeros((40, 50, 3), np.uint8)
+    with pytest.raises(ValueError, match="cannot initialise SiamRPN\\+\\+ from region"):
+        trk.init(image, np.array([1.0, 2.0, 3.0, np.nan]))
+    with pytest.raises(ValueError, match="cannot initialise"):
+        trk.init(image, np.array([5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0]))  # a collapsed polygon
+    with pytest.raises(ValueError, match="expected a BGR uint8"):
+        trk.init(np.zeros((40, 50), np.uint8), np.array([1.0, 2.0, 10.0, 10.0]))

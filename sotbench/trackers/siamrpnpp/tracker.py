@@ -77,7 +77,13 @@ class SiamRPNppTracker:
     # -- contract --------------------------------------------------------------------------
     def init(self, image: np.ndarray, region: np.ndarray) -> np.ndarray:
         """Start on ``image`` from a benchmark region; returns the box reported for frame 0."""
-        state, box = self.flavour.init(region)
+        try:
+            state, box = self.flavour.init(region)
+        except ZeroDivisionError:  # a polygon without area
+            state, box = np.full(4, np.nan), None
+        if not (np.isfinite(state).all() and state[2] > 0 and state[3] > 0):
+            raise ValueError(f"cannot initialise SiamRPN++ from region {np.asarray(region).tolist()} "
+                             f"(gives centre/size {state.tolist()})")
         self.init_state(image, state)
         return box
 
