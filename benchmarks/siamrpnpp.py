@@ -9,8 +9,11 @@ recompute the template branch every frame, copy ``cls``/``loc`` back and post-pr
 numpy.  "tracker step" is ``SiamRPNppTracker.update`` (frame upload, crop on the device,
 network, post-processing, one copy of the box back; a CUDA graph on GPU).  Frames are
 synthetic (textured noise, moving); weights are PyTorch's default init unless --checkpoint
-is given (speed does not depend on them; on CPU, some random weights produce float32
-denormals, which are flushed here).  fp32 everywhere, TF32 off.  Best of --repeat passes.
+is given.  Random weights do not track, so before every step the state is reset to the
+initial box (all loops then crop the same windows; on CPU the cost of denormal floats
+depends on the content, and they are flushed here).  fp32 everywhere, TF32 off.  Best of
+--repeat passes.  CPU figures need a quiet machine (OMP_NUM_THREADS=1 gives steadier ratios
+on a shared one); on a 2-core CPU all loops are bound by the network (~1 s/frame/thread).
 """
 
 from __future__ import annotations
@@ -87,7 +90,9 @@ class PysotStyleLoop:
         patch = cv2.resize(patch, (out, out)) if sz != out else patch
         return torch.from_numpy(patch.transpose(2, 0, 1)[None].astype(np.float32)).to(self.dev)
 
-    def track(self, image: np.ndarray) -> np.ndarray:
+    def track(self, image: np.ndarray, reset: np.ndarray | None = None) -> np.ndarray:
+        if reset is not None:
+            self.pos, self.size = np.array(reset[:2], float), np.array(reset[2:], float)
         s_z = float(np.sqrt(np.prod(self.size + 0.5 * self.size.sum())))
         scale = 127 / s_z
         x = self.crop(image, 255, round(s_z * 255 / 127))
@@ -140,16 +145,22 @@ def bench(device: str, size: tuple[int, int], args) -> list[tuple]:
     with torch.no_grad():
         rows.append(("network only (search branch + head)",
                      timed(lambda i: trk.model.track(x, trk.kernels), min(n, 50), args.repeat, dev)))
+    def eager(i):
+        trk.set_state(state)
+        trk.step(frames[1 + i])
+
+    def update(i):
+        trk.set_state(state)
+        trk.update(frames[1 + i])
     graphs, trk._graphs = trk._graphs, None
-    rows.append(("search step, eager (upload, crop, network, post)",
-                 timed(lambda i: trk.step(frames[1 + i]), n, args.repeat, dev)))
+    rows.append(("search step, eager (upload, crop, network, post)", timed(eager, n, args.repeat, dev)))
     trk._graphs = graphs
-    trk.init(frames[0], box)
-    rows.append(("tracker step: update() (CUDA graph on GPU)",
-                 timed(lambda i: trk.update(frames[1 + i]), n, args.repeat, dev)))
+    trk.init_state(frames[0], state)
+    rows.append(("tracker step: update() (CUDA graph on GPU)", timed(update, n, args.repeat, dev)))
     base = PysotStyleLoop(trk)
     base.init(frames[0], state)
-    rows.append(("baseline: pysot-style loop", timed(lambda i: base.track(frames[1 + i]), n, args.repeat, dev)))
+    rows.append(("baseline: pysot-style loop",
+                 timed(lambda i: base.track(frames[1 + i], reset=state), n, args.repeat, dev)))
     name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
     return [(name, f"{w}x{h}", what, s) for what, s in rows]
 
