@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["SCHEMA", "METRICS", "Metric", "Entry", "Board", "ReportError", "read_scores", "build_board",
-           "dataset_title", "attribute_names"]
+           "dataset_title", "benchmark_name", "attribute_names"]
 
 SCHEMA = "sotbench-scores-v1"
 
@@ -228,17 +228,26 @@ def dataset_title(key: str, split: str | None = None) -> str:
         spec = dataset_class(key).spec
     except Exception:  # a plug-in dataset that is not importable here: the key will do
         return key if split in (None, "test") else f"{key} ({split})"
-    title = spec.title.split(" (")[0].strip() or spec.folder or key
+    title = benchmark_name(spec)
     return title if split in (None, spec.default_split) else f"{title} ({split})"
+
+
+def benchmark_name(spec) -> str:
+    """The name used in plot titles: the benchmark's folder name (``OTB100``, ``VOT2018``)."""
+    name = spec.folder or spec.key
+    return name.capitalize() if name.islower() else name
 
 
 def attribute_names(key: str, entries: list[Entry]) -> tuple[list[str], dict[str, str]]:
     """Attribute codes present in the scores (in the benchmark's order) and their full names."""
     found: list[str] = []
+    named: dict[str, str] = {}
     for e in entries:
-        for attr in (e.scores.get("per_attribute") or {}):
+        for attr, block in (e.scores.get("per_attribute") or {}).items():
             if attr not in found:
                 found.append(attr)
+            if isinstance(block, dict) and isinstance(block.get("name"), str):
+                named.setdefault(attr, block["name"])
     labels: dict[str, str] = {}
     try:
         from sotbench.datasets import dataset_class
@@ -249,4 +258,4 @@ def attribute_names(key: str, entries: list[Entry]) -> tuple[list[str], dict[str
     # Score files may key attributes by code ("IV") or by full name ("Illumination Variation").
     order = {name: i for i, name in enumerate(labels)} | {full: i for i, full in enumerate(labels.values())}
     ordered = sorted(found, key=lambda a: (a not in order, order.get(a, 0), found.index(a)))
-    return ordered, {a: labels.get(a, a) for a in found}
+    return ordered, {a: labels.get(a, named.get(a, a)) for a in found}

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from sotbench.report.board import ReportError, build_board, read_scores
+from sotbench.report.board import ReportError, benchmark_name, build_board, read_scores
 from sotbench.report.cache import scores_for_run
 from sotbench.report.render import FORMATS, ReportPaths, render_board
 from sotbench.report.runs import check_manifests, find_runs
@@ -31,7 +31,7 @@ def _cache_name(name: str) -> str:
 
 
 def _title(dataset) -> str:
-    title = dataset.spec.title.split(" (")[0].strip() or dataset.key
+    title = benchmark_name(dataset.spec)
     return title if dataset.split == dataset.spec.default_split else f"{title} ({dataset.split})"
 
 
@@ -42,6 +42,8 @@ def make_report(
     profile: str | None = None,
     formats: Iterable[str] | str = FORMATS,
     *,
+    root: str | os.PathLike | None = None,
+    split: str | None = None,
     results_roots: Iterable[str | os.PathLike] = (),
     allow_partial: bool = False,
     percent: bool = False,
@@ -49,7 +51,7 @@ def make_report(
     force: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> ReportPaths:
-    """Report runs of ``dataset`` (a ``Dataset`` or a name) into ``out``.
+    """Report runs of ``dataset`` (a ``Dataset``, or a name opened at ``root`` / ``split``) into ``out``.
 
     Runs are the folders ``run_dirs`` plus every tracker folder under ``results_roots``
     (imported raw results of other toolkits included).  Each run is evaluated under
@@ -57,7 +59,7 @@ def make_report(
     in ``out/scores/<run>/``.  Runs with missing sequences are listed with their coverage but
     not ranked or plotted unless ``allow_partial``.  Raises ``ReportError`` on bad input.
     """
-    dataset = _open_dataset(dataset)
+    dataset = _open_dataset(dataset, root, split)
     out = Path(out)
     runs = find_runs(dataset, list(run_dirs), list(results_roots))
     check_manifests(runs, dataset)
@@ -68,7 +70,9 @@ def make_report(
         if cached.evaluated:
             paths.evaluated.append(run.name)
         if log:
-            log(f"{run.name}: {'evaluated' if cached.evaluated else 'scores up to date'} ({cached.path})")
+            n_warn = len(cached.scores.get("warnings") or [])
+            log(f"{run.name}: {'evaluated' if cached.evaluated else 'scores up to date'} ({cached.path})"
+                + (f"; {n_warn} warning{'s' * (n_warn != 1)} (listed in the HTML page)" if n_warn else ""))
         paths.scores[run.name] = cached.path
         items.append((run.name, cached.scores, str(cached.path)))
     board = build_board(items, allow_partial=allow_partial, title=title or _title(dataset))

@@ -80,13 +80,16 @@ def ar_figure(board: Board, styles: dict[str, TrackerStyle], sensitivity: float 
         return None
     fig = new_figure(4.4, 3.6)
     ax = fig.add_subplot()
+    xs, ys = [], []
     for e, acc, rob in points:
         st = styles[e.name]
-        ax.plot([reliability(rob, sensitivity)], [acc], linestyle="none", marker=st.marker, color=st.color,
+        # The evaluator's own reliability (VOT toolkit definition) when it gives one.
+        rel = e.value("reliability")
+        xs.append(rel if rel is not None else reliability(rob, sensitivity))
+        ys.append(acc)
+        ax.plot([xs[-1]], [acc], linestyle="none", marker=st.marker, color=st.color,
                 markersize=7, label=f"{e.name} (A {acc:.3f}, R {rob:.3f})")
     # Zoom on the trackers (they crowd near the top right of the unit square), padded.
-    xs = [reliability(r, sensitivity) for _, _, r in points]
-    ys = [a for _, a, _ in points]
     ax.set_xlim(*_padded(xs))
     ax.set_ylim(*_padded(ys))
     ax.set_xlabel(f"Robustness (S = {sensitivity:.2f})")

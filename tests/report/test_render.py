@@ -28,13 +28,13 @@ def _line_colors(fig) -> dict[str, str]:
 
 
 def test_ranking_and_legend_order_by_score(otb_items):
-    board = build_board(otb_items)
+    board = build_board(otb_items, title="OTB100")
     assert [e.name for e in board.ranked] == ["SiamRPN++", "ATOM", "SiamFC"]
     styles = assign_styles(e.name for e in board.entries)
     with rc_context():
         fig = curve_figure(board, styles, "success")
         assert _legend(fig) == ["[0.696] SiamRPN++", "[0.663] ATOM", "[0.587] SiamFC"]
-        assert fig.axes[0].get_title() == "Success plots of OPE on otb100"
+        assert fig.axes[0].get_title() == "Success plots of OPE on OTB100"
         assert fig.axes[0].get_xlabel() == "Overlap threshold"
         prec = curve_figure(board, styles, "precision", percent=True)
         assert _legend(prec) == ["[89.6] SiamRPN++", "[86.3] ATOM", "[78.7] SiamFC"]
