@@ -106,7 +106,8 @@ def test_cli_report_with_results_root_and_speed(tmp_path, synthetic, runs, capsy
                      str(results), "--out", str(out), "--formats", "md,csv,png"])
     text = capsys.readouterr().out
     assert code == 0, text
-    assert text.splitlines()[2].startswith("| 1 | Exact | **1.000** |")
+    # perfect boxes score 20/21 under pysot's strict ``iou > t`` at t = 1 (pysot-toolkit#7)
+    assert text.splitlines()[2].startswith("| 1 | Exact | **0.952** | **1.000** |")
     rows = {r["tracker"]: r for r in csv.DictReader((out / "leaderboard.csv").open())}
     assert set(rows) == {"Exact", "Shifted", "Far", "identity"}
     assert float(rows["identity"]["tracker_fps"]) > 0 and rows["Exact"]["tracker_fps"] == ""
