@@ -34,7 +34,7 @@ def ope_scores(run: str, auc: float, prec: float | None = None, *, dataset: str 
     per_attr = {}
     for code, (n, a) in (attributes or {}).items():
         o, c = block(a, a + 0.2)
-        per_attr[code] = {"n_sequences": n, "overall": o, "curves": c}
+        per_attr[code] = {"name": ATTRIBUTE_NAMES.get(code, code), "n_sequences": n, "overall": o, "curves": c}
     return {
         "schema": "sotbench-scores-v1", "dataset": dataset, "split": "test", "protocol": "ope",
         "profile": profile, "profile_hash": profile_hash, "run": run, "run_dir": f"results/OTB100/{run}",
@@ -62,6 +62,7 @@ def vot_scores(run: str, eao: float, accuracy: float, robustness: float, failure
 
 
 OTB_ATTRS = {"IV": 38, "SV": 65, "OCC": 49, "FM": 39}
+ATTRIBUTE_NAMES = {"IV": "Illumination Variation", "SV": "Scale Variation", "OCC": "Occlusion", "FM": "Fast Motion"}
 
 
 @pytest.fixture

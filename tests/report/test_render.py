@@ -39,7 +39,7 @@ def test_ranking_and_legend_order_by_score(otb_items):
         prec = curve_figure(board, styles, "precision", percent=True)
         assert _legend(prec) == ["[89.6] SiamRPN++", "[86.3] ATOM", "[78.7] SiamFC"]
         iv = curve_figure(board, styles, "success", attr="IV")
-        assert iv.axes[0].get_title() == "Success plots of OPE - IV (38)"
+        assert iv.axes[0].get_title() == "Success plots of OPE - Illumination Variation (38)"
 
 
 def test_colours_stable_across_plots_and_orders(otb_items):
