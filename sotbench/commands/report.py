@@ -43,6 +43,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-partial", action="store_true",
                    help="rank and plot runs with missing sequences (scored on the sequences they have)")
     p.add_argument("--percent", action="store_true", help="print scores in percent (69.6) instead of 0.696")
+    p.add_argument("--dpi", type=int, default=300, metavar="N", help="PNG resolution (default 300)")
     p.add_argument("--title", metavar="TEXT", help="benchmark name in titles (default: the dataset's)")
     p.add_argument("--force", action="store_true", help="re-evaluate every run even if its scores are fresh")
 
@@ -55,7 +56,7 @@ def _run(args: argparse.Namespace):
             raise CommandError("--scores renders score files as they are; do not combine it with --runs/--results-root")
         out = args.out or Path("reports") / "scores"
         return report_from_scores(args.scores, out, args.formats, allow_partial=args.allow_partial,
-                                  percent=args.percent, title=args.title)
+                                  percent=args.percent, dpi=args.dpi, title=args.title)
     if not args.dataset:
         raise CommandError("--dataset is required (or --scores FILE ... to render existing score files)")
     from sotbench.commands.common import open_dataset
@@ -64,7 +65,8 @@ def _run(args: argparse.Namespace):
     dataset = open_dataset(args)
     out = args.out or Path("reports") / dataset.key
     return make_report(dataset, args.runs, out, args.profile, args.formats, results_roots=args.results_root,
-                       allow_partial=args.allow_partial, percent=args.percent, title=args.title, force=args.force,
+                       allow_partial=args.allow_partial, percent=args.percent, dpi=args.dpi, title=args.title,
+                       force=args.force,
                        log=lambda msg: print(msg, file=sys.stderr))
 
 

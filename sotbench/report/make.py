@@ -47,6 +47,7 @@ def make_report(
     results_roots: Iterable[str | os.PathLike] = (),
     allow_partial: bool = False,
     percent: bool = False,
+    dpi: int = 300,
     title: str | None = None,
     force: bool = False,
     log: Callable[[str], None] | None = None,
@@ -76,7 +77,7 @@ def make_report(
         paths.scores[run.name] = cached.path
         items.append((run.name, cached.scores, str(cached.path)))
     board = build_board(items, allow_partial=allow_partial, title=title or _title(dataset))
-    return render_board(board, out, formats, percent, paths)
+    return render_board(board, out, formats, percent, paths, dpi)
 
 
 def report_from_scores(
@@ -86,6 +87,7 @@ def report_from_scores(
     *,
     allow_partial: bool = False,
     percent: bool = False,
+    dpi: int = 300,
     title: str | None = None,
 ) -> ReportPaths:
     """Render existing ``scores.json`` files (no evaluation); each run is named by its ``run`` field."""
@@ -96,4 +98,4 @@ def report_from_scores(
         items.append((str(name), data, str(f)))
     paths = ReportPaths(out=Path(out), scores={n: Path(p) for n, _, p in items})
     board = build_board(items, allow_partial=allow_partial, title=title)
-    return render_board(board, out, formats, percent, paths)
+    return render_board(board, out, formats, percent, paths, dpi)

@@ -108,8 +108,11 @@ def _markdown(board: Board, tables: dict[str, Table], plots: dict[str, dict[str,
 
 
 def render_board(board: Board, out: str | Path, formats=FORMATS, percent: bool = False,
-                 paths: ReportPaths | None = None) -> ReportPaths:
-    """Write every requested format of ``board`` under ``out``; returns where they went."""
+                 paths: ReportPaths | None = None, dpi: int = 300) -> ReportPaths:
+    """Write every requested format of ``board`` under ``out``; returns where they went.
+
+    ``percent`` prints scores as 69.6 instead of 0.696; ``dpi`` is the PNG resolution.
+    """
     out = Path(out)
     formats = parse_formats(formats)
     paths = paths or ReportPaths(out=out)
@@ -128,7 +131,7 @@ def render_board(board: Board, out: str | Path, formats=FORMATS, percent: bool =
             for stem, title, fig in figures(board, percent):
                 if image_formats:
                     paths.plots[stem] = {k: Path(v) for k, v in
-                                         save_figure(fig, out / "plots" / stem, image_formats).items()}
+                                         save_figure(fig, out / "plots" / stem, image_formats, dpi).items()}
                 if "html" in formats:
                     embedded.append((title, _png_bytes(fig)))
     if "md" in formats:
