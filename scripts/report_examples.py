@@ -77,15 +77,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _copy_small_png(paths, stem: str, dest: Path) -> None:
-    """Re-render one plot of the report at 100 dpi (small enough to commit)."""
+    """Re-render one plot of the report at 130 dpi with a 64-colour palette (small enough to commit)."""
+    from PIL import Image
+
     from sotbench.report.render import figures
     from sotbench.report.style import rc_context, save_figure
 
     with rc_context():
         for name, _, fig in figures(paths.board):
             if name == stem:
-                written = save_figure(fig, dest.with_suffix(""), ("png",), dpi=100)
-                print(f"wrote {written['png']}")
+                written = save_figure(fig, dest.with_suffix(""), ("png",), dpi=130)["png"]
+                image = Image.open(written).convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT)
+                image.save(written, optimize=True)
+                print(f"wrote {written}")
 
 
 if __name__ == "__main__":
