@@ -214,10 +214,10 @@ def build_board(items: list[tuple[str, dict, str]], allow_partial: bool = False,
     ranked = [e for e in order if e.complete or allow_partial]
     unranked = [e for e in order if e not in ranked]
     attrs, labels = attribute_names(first["dataset"], entries)
-    return Board(dataset=first["dataset"], split=first.get("split", "test"), protocol=protocol,
-                 profile=str(first.get("profile") or ""), title=title or dataset_title(first["dataset"], first.get("split")),
-                 ranked=ranked, unranked=unranked, allow_partial=allow_partial,
-                 attributes=attrs, attribute_labels=labels)
+    split = first.get("split", "test")
+    return Board(dataset=first["dataset"], split=split, protocol=protocol, profile=str(first.get("profile") or ""),
+                 title=title or dataset_title(first["dataset"], split), ranked=ranked, unranked=unranked,
+                 allow_partial=allow_partial, attributes=attrs, attribute_labels=labels)
 
 
 def dataset_title(key: str, split: str | None = None) -> str:
@@ -226,7 +226,7 @@ def dataset_title(key: str, split: str | None = None) -> str:
         from sotbench.datasets import dataset_class
 
         spec = dataset_class(key).spec
-    except Exception:  # a plug-in dataset that is not importable here: the key will do
+    except (ValueError, ImportError, AttributeError):  # a plug-in dataset not importable here
         return key if split in (None, "test") else f"{key} ({split})"
     title = benchmark_name(spec)
     return title if split in (None, spec.default_split) else f"{title} ({split})"
@@ -252,9 +252,9 @@ def attribute_names(key: str, entries: list[Entry]) -> tuple[list[str], dict[str
     try:
         from sotbench.datasets import dataset_class
 
-        labels = {code: name for code, name in dataset_class(key).spec.attributes}
-    except Exception:  # unknown dataset: keep the codes
-        pass
+        labels = dict(dataset_class(key).spec.attributes)
+    except (ValueError, ImportError, AttributeError):  # unknown dataset: the score file's names
+        labels = {}
     # Score files may key attributes by code ("IV") or by full name ("Illumination Variation").
     order = {name: i for i, name in enumerate(labels)} | {full: i for i, full in enumerate(labels.values())}
     ordered = sorted(found, key=lambda a: (a not in order, order.get(a, 0), found.index(a)))

@@ -20,7 +20,8 @@ table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
 th,td{padding:.25em .7em;border-bottom:1px solid #e3e3e3;text-align:right;white-space:nowrap}
 th.text,td.text{text-align:left}
 thead th{border-bottom:2px solid #444;cursor:pointer;user-select:none;background:#fafafa}
-thead th[aria-sort=ascending]::after{content:" \\25B2"}thead th[aria-sort=descending]::after{content:" \\25BC"}
+thead th[aria-sort=ascending]::after{content:" \\25B2"}
+thead th[aria-sort=descending]::after{content:" \\25BC"}
 tr.unranked td{color:#888}td.best{font-weight:bold}
 p.note{font-size:.88em;color:#555}
 figure{display:inline-block;margin:.5em;vertical-align:top;text-align:center}
@@ -31,7 +32,10 @@ details{margin:.5em 0}code{font-size:.9em}
 # Click a header to sort by it (again: reverse).  Numbers sort by data-value; empty cells last.
 _JS = """
 (function(){
-  function key(td){var v=td.getAttribute('data-value');return v===null?td.textContent.trim().toLowerCase():(v===''?null:parseFloat(v));}
+  function key(td){
+    var v=td.getAttribute('data-value');
+    return v===null?td.textContent.trim().toLowerCase():(v===''?null:parseFloat(v));
+  }
   function sortBy(th){
     var table=th.closest('table'),body=table.tBodies[0],idx=Array.prototype.indexOf.call(th.parentNode.children,th);
     var asc=th.getAttribute('aria-sort')!=='ascending';
@@ -98,7 +102,8 @@ def _runs_html(board: Board) -> str:
     warnings = "".join(f"<li><b>{html.escape(e.name)}</b>: {html.escape(str(w))}</li>"
                        for e in board.entries for w in (e.scores.get("warnings") or []))
     details = f"<details><summary>Warnings</summary><ul>{warnings}</ul></details>" if warnings else ""
-    return f'<table class="sortable" id="runs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{details}'
+    return (f'<table class="sortable" id="runs"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>{details}')
 
 
 def render_html(board: Board, tables: dict[str, Table], figures: list[tuple[str, bytes]],

@@ -26,7 +26,8 @@ PROBE = """<script>
 window.addEventListener('load', function(){
   var imgs = Array.prototype.slice.call(document.images);
   document.body.setAttribute('data-images', imgs.length);
-  document.body.setAttribute('data-images-ok', imgs.filter(function(i){return i.complete && i.naturalWidth > 0;}).length);
+  document.body.setAttribute('data-images-ok',
+                             imgs.filter(function(i){return i.complete && i.naturalWidth > 0;}).length);
   function order(){ return Array.prototype.map.call(document.querySelectorAll('#leaderboard tbody tr'),
                            function(r){ return r.cells[1].textContent; }).join('|'); }
   var heads = document.querySelectorAll('#leaderboard thead th');
@@ -40,7 +41,7 @@ window.addEventListener('load', function(){
 def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     profile = tmp_path / f"chromium-profile-{len(list(tmp_path.iterdir()))}"
     return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 @pytest.fixture(scope="module")

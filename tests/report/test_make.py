@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -123,7 +122,7 @@ def test_cli_scores_mode_refuses_mixed_profiles(tmp_path, synthetic, runs, capsy
 
     a = evaluate(synthetic, runs["Exact"], out=tmp_path / "a")
     b = evaluate(synthetic, runs["Far"], "got10k", out=tmp_path / "b")
-    files = [str(p) for p in sorted((tmp_path / "a").glob("scores*.json")) + sorted((tmp_path / "b").glob("scores*.json"))]
+    files = [str(p) for folder in ("a", "b") for p in sorted((tmp_path / folder).glob("scores*.json"))]
     assert a.profile != b.profile and len(files) == 2
     assert cli_main(["report", "--scores", *files, "--out", str(tmp_path / "o"), "--formats", "md"]) == 2
     assert "different metric profiles" in capsys.readouterr().err

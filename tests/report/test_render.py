@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -199,7 +200,7 @@ def test_same_scores_give_identical_files(otb_items, tmp_path):
         a = save_figure(fig, tmp_path / "a", ("png", "svg", "pdf"))
         b = save_figure(curve_figure(board, styles, "success"), tmp_path / "b", ("png", "svg", "pdf"))
     for fmt in ("png", "svg", "pdf"):
-        assert open(a[fmt], "rb").read() == open(b[fmt], "rb").read(), fmt
+        assert Path(a[fmt]).read_bytes() == Path(b[fmt]).read_bytes(), fmt
     only_md = render_board(board, tmp_path / "md", formats="md")
     assert only_md.plots == {} and only_md.html is None and only_md.csv is None
     assert "![success]" not in only_md.markdown.read_text()
