@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sotbench.report.board import METRICS, Board, Entry
 
 __all__ = ["Column", "Table", "leaderboard", "attribute_table", "attribute_value", "attribute_metric",
-           "format_value"]
+           "attribute_count", "attribute_unit", "format_value"]
 
 SPEED_LABELS = {"tracker_fps": ("FPS (tracker)", "FPS"), "end_to_end_fps": ("FPS (end-to-end)", "FPS$_{e2e}$")}
 
@@ -125,13 +125,22 @@ def attribute_value(entry: Entry, attr: str, metric: str) -> float | None:
 
 
 def attribute_count(board: Board, attr: str) -> int | None:
-    """Number of sequences with attribute ``attr`` (from the first run that says)."""
+    """Sequences (one-pass) or frames (VOT per-frame tags) with ``attr``, from the first run that says."""
     for e in board.entries:
         block = (e.scores.get("per_attribute") or {}).get(attr) or {}
-        n = block.get("n_sequences")
+        n = block.get("n_sequences", block.get("n_frames"))
         if isinstance(n, int):
             return n
     return None
+
+
+def attribute_unit(board: Board) -> str:
+    """What ``attribute_count`` counts: ``sequences``, or ``frames`` for per-frame tags."""
+    for e in board.entries:
+        for block in (e.scores.get("per_attribute") or {}).values():
+            if isinstance(block, dict) and "n_sequences" not in block and "n_frames" in block:
+                return "frames"
+    return "sequences"
 
 
 def attribute_table(board: Board) -> Table | None:
@@ -150,7 +159,7 @@ def attribute_table(board: Board) -> Table | None:
         row = {"rank": board.rank_of(e), "tracker": e.name}
         row.update({f"attr:{a}": attribute_value(e, a, metric) for a in board.attributes})
         rows.append(row)
-    caption = f"{board.title}: {METRICS[metric].label} per attribute (number of sequences in brackets)"
+    caption = f"{board.title}: {METRICS[metric].label} per attribute (number of {attribute_unit(board)} in brackets)"
     legend = [f"{a}: {board.attribute_labels.get(a, a)}" for a in board.attributes
               if board.attribute_labels.get(a, a) != a]
     notes = ["; ".join(legend) + "."] if legend else []
