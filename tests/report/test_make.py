@@ -94,6 +94,12 @@ def test_runs_of_another_dataset_refused(tmp_path, synthetic, runs):
         make_report(val, [runs["Exact"]], tmp_path / "r2", formats="md")  # no val sequence has results
 
 
+def test_unreadable_result_file_named(tmp_path, synthetic, runs):
+    (runs["Far"] / "Jumps.txt").write_text("1,2,3,4\nnot a box\n")
+    with pytest.raises(ReportError, match=r"cannot evaluate .*Far.*Jumps\.txt"):
+        make_report(synthetic, runs.values(), tmp_path / "r", formats="md")
+
+
 def test_cli_report_with_results_root_and_speed(tmp_path, synthetic, runs, capsys):
     from sotbench.run import RunOptions, run_dataset
     from sotbench.trackers import TrackerSpec
