@@ -30,11 +30,10 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
 DOC_PLOTS = (("otb100", "success"), ("otb100", "radar"))
 
 
-def command(bench: str, out: Path) -> str:
-    """The equivalent command line (printed, and quoted in the docs)."""
+def command(bench: str, out: Path, data: Path | str = DATA) -> str:
+    """The equivalent command line (printed, and quoted in the docs with ``../shared/data``)."""
     ann, res = BENCHMARKS[bench]
-    return (f"sotbench report --dataset {bench} --root {DATA / ann} --results-root {DATA / res} "
-            f"--out {out}")
+    return f"sotbench report --dataset {bench} --root {data}/{ann} --results-root {data}/{res} --out {out}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         paths = make_report(bench, (), out, root=DATA / ann, results_roots=[DATA / res],
                             log=lambda m: print("  " + m))
         board = paths.board
-        sections.append(f"## {board.title}\n\n```\n{command(bench, Path('reports') / bench)}\n```\n\n"
+        sections.append(f"## {board.title}\n\n```\n{command(bench, Path('reports') / bench, '../shared/data')}\n```\n\n"
                         + to_markdown(leaderboard(board)))
         for b, stem in DOC_PLOTS:
             if b == bench:
