@@ -148,3 +148,18 @@ def test_published_baselines_otb100(tmp_path, shared_data):
     assert round(board.ranked[1].value("success_auc"), 3) == 0.658
     md = paths.markdown.read_text()
     assert md.startswith("# OTB100 leaderboard") and "| 1 | SiamRPN++ | **0.696** |" in md
+
+
+@pytest.mark.needs_shared
+def test_published_baselines_vot2018(tmp_path, shared_data):
+    """VOT2018 raw results: EAO ranking, A/R/EAO as published, VOT plots written."""
+    pytest.importorskip("sotbench.metrics.vot_eval", reason="needs the VOT evaluator glue (metrics-ope)")
+    results = shared_data / "results" / "VOT2018"
+    paths = make_report("vot2018", [results / "DaSiamRPN", results / "SiamRPN++"], tmp_path / "vot",
+                        root=shared_data / "annotations" / "VOT2018", formats="md,png")
+    best = paths.board.ranked[0]
+    # pysot MODEL_ZOO.md, siamrpn_r50_l234_dwxcorr on VOT2018: EAO 0.415, A 0.601, R 0.234
+    assert best.name == "SiamRPN++" and [round(best.value(k), 3) for k in ("eao", "accuracy", "robustness")] \
+        == [0.415, 0.601, 0.234]
+    assert set(paths.plots) == {"eao_curve", "eao_ranking", "ar", "radar"}
+    assert "| 1 | SiamRPN++ | **0.415** | **0.601** | **0.234** | **50.0** |" in paths.markdown.read_text()
