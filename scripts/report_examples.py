@@ -66,7 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     text = ["# Example leaderboards from published raw results\n",
             "Made by `python scripts/report_examples.py` from the raw result files bundled in "
             "`shared/data/results` (see its SOURCES.md), scored with each benchmark's default profile "
-            "(pysot conventions). `imported` = published raw results, not run here.\n", *sections]
+            "(pysot conventions). `imported` = published raw results, not run here.\n",
+            "Caveats from SOURCES.md: every SiamRPN OTB100 file has its first row in corner form "
+            "(scored as written, as pysot does; each file is listed as a warning in the HTML report); "
+            "the VOT2018 `Ocean` folder does not reproduce the published offline-Ocean numbers "
+            "(an unverified run).\n", *sections]
     plots = [f"![{b} {s}]({b}_{s}.png)" for b, s in DOC_PLOTS if (args.docs / f"{b}_{s}.png").is_file()]
     text += ["## Plots\n", *plots] if plots else []
     (args.docs).mkdir(parents=True, exist_ok=True)
