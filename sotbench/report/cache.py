@@ -68,10 +68,11 @@ def scores_for_run(dataset, run_dir: str | Path, cache_dir: str | Path, profile=
     run_dir, cache_dir = Path(run_dir), Path(cache_dir)
     name = _score_file_name(dataset, profile)
     try:
-        if not force:
+        candidates = [(p, _load(p)) for p in (cache_dir / name, run_dir / name)] if not force else []
+        candidates = [(p, data) for p, data in candidates if data is not None]
+        if candidates:  # hashing reads every result file: only worth it when there is a file to reuse
             hashes = current_hashes(dataset, run_dir, profile)
-            for candidate in (cache_dir / name, run_dir / name):
-                data = _load(candidate)
+            for candidate, data in candidates:
                 if is_fresh(data, dataset, hashes):
                     return CachedScores(data, candidate, evaluated=False)
         scores = evaluate(dataset, run_dir, profile, out=cache_dir)
