@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ope_scores
+from scoredicts import ope_scores
 from sotbench.report.board import build_board
 from sotbench.report.render import render_board
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ope_scores, vot_scores
+from scoredicts import ope_scores, vot_scores
 from sotbench.report.board import ReportError, build_board
 from sotbench.report.formats import latex_escape, to_csv, to_latex, to_markdown
 from sotbench.report.plots_ope import curve_figure, radar_figure
