@@ -17,12 +17,11 @@ import numpy as np
 import pandas as pd
 
 from sotbench.datasets.base import Dataset, DatasetSpec
-from sotbench.metrics.aggregate import SCORE_KEYS, aggregate, compute_stats, sequence_scores
 from sotbench.metrics.importers import import_results
-from sotbench.metrics.ope import frame_values
-from sotbench.metrics.prepare import PredictionError, prepare_sequence
+from sotbench.metrics.prepare import PredictionError
 from sotbench.metrics.profile import Profile
 from sotbench.metrics.profiles import get_profile
+from sotbench.metrics.scoring import NothingToScore, SequenceScoring, score_sequences
 from sotbench.results import RunDir
 from sotbench.scores import Scores
 from sotbench.sequences import Sequence
@@ -70,44 +69,6 @@ def _sequences(dataset: Dataset, names: list[str] | None) -> list[Sequence]:
     return [dataset[n] for n in (dataset.subset(list(names)) if names else dataset.names)]
 
 
-def _score_ope(
-    sequences: list[Sequence],
-    trajectories: Mapping[str, list[np.ndarray] | None],
-    profile: Profile,
-    labels: Mapping[str, str],
-    corner: Mapping[str, bool],
-) -> tuple[pd.DataFrame, object, list[str]]:
-    """Per-sequence stats of the sequences that have trajectories (or score zeros by the profile)."""
-    preds, gts, absents, bounds, seq_idx, warnings, names = [], [], [], [], [], [], []
-    for seq in sequences:
-        trajs = trajectories.get(seq.name)
-        if trajs is None and profile.missing_sequence == "skip":
-            continue
-        absent = seq.absent
-        if profile.absent_from_cover and seq.cover is not None:
-            absent = np.asarray(seq.cover) == 0
-        k = len(names)
-        for traj in trajs if trajs is not None else [None]:
-            p = prepare_sequence(traj, seq.gt[:, :4], profile, label=labels.get(seq.name, seq.name), absent=absent,
-                                 image_size=seq.image_size, corner_first_row=corner.get(seq.name, False))
-            warnings.extend(p.warnings)
-            preds.append(p.pred), gts.append(p.gt), absents.append(p.absent)
-            bounds.append(p.bounds if p.bounds is not None else np.full((len(p.gt), 2), np.inf))
-            seq_idx.append(np.full(len(p.gt), k))
-        names.append(seq.name)
-    if not names:
-        raise EvaluationError("no sequence has results to score")
-    if profile.iou_bound and any(s.image_size is None for s in sequences):
-        warnings.append(f"profile {profile.name} clips boxes to the image, but some sequences have no image "
-                        "size; their boxes are not clipped")
-    cat = np.concatenate
-    frames = frame_values(cat(preds), cat(gts), profile, cat(absents), cat(bounds))
-    stats = compute_stats(frames, cat(seq_idx), names, profile)
-    table = pd.DataFrame(sequence_scores(stats, profile), index=pd.Index(names, name="sequence"))
-    table["n_frames"] = [len(s.gt) for s in sequences if s.name in set(names)]
-    return table, stats, warnings
-
-
 def _attributes(dataset: Dataset, sequences: list[Sequence], names: list[str]) -> dict[str, tuple[str, list[int]]]:
     """Attribute code -> (long name, row indices of the scored sequences that have it)."""
     long = dict(dataset.spec.attributes)
@@ -118,11 +79,13 @@ def _attributes(dataset: Dataset, sequences: list[Sequence], names: list[str]) -
     return {k: v for k, v in rows.items() if v[1]}
 
 
-def _build_scores(dataset, sequences, profile, table, stats, warnings, missing) -> Scores:
-    overall, curves = aggregate(stats, profile)
+def _build_scores(dataset: Dataset, sequences: list[Sequence], scoring: SequenceScoring, warnings: list[str],
+                  missing: list[str]) -> Scores:
+    profile, table = scoring.profile, scoring.table
+    overall, curves = scoring.overall()
     attr_rows, attr_curves = [], {}
     for code, (name, rows) in _attributes(dataset, sequences, list(table.index)).items():
-        sub, sub_curves = aggregate(stats, profile, np.array(rows))
+        sub, sub_curves = scoring.overall(np.array(rows))
         attr_rows.append({"attribute": code, "name": name, "n_sequences": len(rows), **sub})
         attr_curves[code] = sub_curves
     per_attr = pd.DataFrame(attr_rows, columns=["attribute", "name", "n_sequences", *overall]).set_index("attribute")
@@ -150,10 +113,13 @@ def evaluate_trajectories(
         raise EvaluationError("evaluate_trajectories scores one-pass trajectories; VOT runs are scored from files")
     seqs = _sequences(dataset, sequences or list(trajectories))
     _check_public(dataset, seqs)
-    trajs = {k: [np.asarray(v, dtype=np.float64)] for k, v in trajectories.items()}
-    table, stats, warnings = _score_ope(seqs, trajs, prof, {}, {})
+    trajs = {k: np.asarray(v, dtype=np.float64) for k, v in trajectories.items()}
+    try:
+        scoring = score_sequences(seqs, trajs, prof)
+    except (PredictionError, NothingToScore) as exc:
+        raise EvaluationError(str(exc)) from None
     missing = [s.name for s in seqs if s.name not in trajs and prof.missing_sequence == "skip"]
-    return _build_scores(dataset, seqs, prof, table, stats, warnings, missing)
+    return _build_scores(dataset, seqs, scoring, scoring.warnings, missing)
 
 
 def results_hash(paths: list[Path], root: Path) -> str:
@@ -221,17 +187,19 @@ def _evaluate_ope(dataset: Dataset, seqs: list[Sequence], imported, prof: Profil
     warnings = list(imported.warnings)
     for seq, r in imported.results.items():
         if r.corner_first_row:
-            what = {"gt": "replaced by the ground truth anyway", "drop": "not scored (first frame dropped)"}.get(
-                prof.first_frame, "converted to x, y, w, h" if prof.corner_first_row == "convert" else "scored as written")
+            as_is = "converted to x, y, w, h" if prof.corner_first_row == "convert" else "scored as written"
+            what = {"gt": "replaced by the ground truth anyway",
+                    "drop": "not scored (first frame dropped)"}.get(prof.first_frame, as_is)
             warnings.append(f"{rel[seq]}: first row is in x1, y1, x2, y2 (corner) form; {what} "
                             f"(profile {prof.name})")
     trajs = {s: r.trajectories for s, r in imported.results.items()}
+    corner = {s: r.corner_first_row for s, r in imported.results.items()}
     try:
-        table, stats, more = _score_ope(seqs, trajs, prof, rel, {s: r.corner_first_row for s, r in imported.results.items()})
-    except PredictionError as exc:
+        scoring = score_sequences(seqs, trajs, prof, labels=rel, corner_first_row=corner)
+    except (PredictionError, NothingToScore) as exc:
         raise EvaluationError(str(exc)) from None
     missing = list(imported.missing) if prof.missing_sequence == "skip" else []
     if prof.missing_sequence == "zeros" and imported.missing:
         warnings.append(f"{len(imported.missing)} sequences have no result file and score as all-zero boxes "
                         f"(profile {prof.name}): {', '.join(imported.missing[:5])}")
-    return _build_scores(dataset, seqs, prof, table, stats, warnings + more, missing)
+    return _build_scores(dataset, seqs, scoring, warnings + scoring.warnings, missing)

@@ -98,7 +98,9 @@ def _mean_curve(stats: Stats, metric: str, rows: np.ndarray, profile: Profile) -
     """The overall curve of ``metric`` over the sequences ``rows``."""
     if profile.sequence_weight == "frames":
         total = stats.denom[metric][rows].sum()
-        return stats.counts[metric][rows].sum(axis=0) / total if total else np.full(len(stats.thresholds[metric]), np.nan)
+        if not total:
+            return np.full(len(stats.thresholds[metric]), np.nan)
+        return stats.counts[metric][rows].sum(axis=0) / total
     curves = stats.curves(metric)[rows]
     curves = curves[~np.isnan(curves).any(axis=1)]
     if profile.drop_zero_sequences:  # MATLAB kits: aa(sum(aa, 2) > eps, :)

@@ -177,6 +177,9 @@ def frame_values(
     n = len(gt)
     gt_ok = gt_valid_mask(gt, profile.gt_valid)
     absent = np.zeros(n, dtype=bool) if absent is None or profile.absent == "score" else absent.astype(bool)
+    # A NaN ground truth is not a box: it follows the invalid-GT rule whatever its absence flag
+    # (UAV123 marks absence only by NaN rows, and every toolkit scores those as invalid GT).
+    absent = absent & ~np.isnan(gt).any(axis=1)
     iou = overlaps(pred, gt, profile, bounds)
     success = np.where(np.isnan(iou), -np.inf, iou)
     counted = ~absent if profile.absent == "ignore" else np.ones(n, dtype=bool)
