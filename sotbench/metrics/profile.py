@@ -90,12 +90,17 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "norm_mode": ("centers_eps", "centers", "diff_max1", "diff"),
     "norm_score": ("at_0.20", "mean", "trapz"),
     "sequence_weight": ("equal", "frames"),
-    "vot_overlap": ("pysot", "votpy", "continuous"),
-    "vot_accuracy_aggregation": ("frames", "sequence_length"),
+    "vot_overlap_mode": ("trax", "votpy"),
+    "vot_accuracy_bounds": ("size", "size_minus_1", "none"),
+    "vot_eao_bounds": ("size", "size_minus_1", "none"),
+    "vot_repetition_rule": ("all", "pysot", "first"),
+    "vot_fragment_rule": ("pysot", "votpy"),
+    "vot_fragment_weight": ("fragment", "per_run"),
+    "vot_empty_tag": ("frames", "pysot"),
+    "vot_length_mismatch": ("error", "truncate"),
+    "vot_index_convention": ("pysot", "votpy"),
+    "vot_accuracy_aggregation": ("frame_pooled", "length_weighted"),
     "vot_robustness": ("failures_per_100_frames", "length_weighted_failures"),
-    "vot_fragments": ("restart", "failure"),
-    "vot_fragment_weight": ("per_run", "one"),
-    "vot_repetitions": ("all", "pysot"),
 }
 
 
@@ -147,17 +152,21 @@ class Profile:
     # -- aggregation -----------------------------------------------------------------
     sequence_weight: str = "equal"
     drop_zero_sequences: bool = False
-    # -- VOT reset protocol (read by sotbench.metrics.vot) ------------------------------
-    vot_overlap: str = "pysot"
-    vot_accuracy_bound_offset: int = 0
-    vot_eao_bound_offset: int = -1
+    # -- VOT reset protocol: keyword arguments of sotbench.metrics.vot (prefix "vot_" removed);
+    #    skip_initialize, eao_interval and sensitivity come from the dataset's VotSettings.
+    vot_overlap_mode: str = "trax"
+    vot_accuracy_bounds: str = "size"
+    vot_eao_bounds: str = "size_minus_1"
     vot_burnin: int = 10
-    vot_accuracy_aggregation: str = "frames"
-    vot_robustness: str = "failures_per_100_frames"
-    vot_eao_index_offset: int = -1
-    vot_fragments: str = "restart"
-    vot_fragment_weight: str = "per_run"
-    vot_repetitions: str = "pysot"
+    vot_ignore_unknown: bool = True
+    vot_repetition_rule: str = "pysot"
+    vot_fragment_rule: str = "pysot"
+    vot_fragment_weight: str = "fragment"
+    vot_empty_tag: str = "pysot"
+    vot_length_mismatch: str = "truncate"
+    vot_index_convention: str = "pysot"
+    vot_accuracy_aggregation: str = "frame_pooled"
+    vot_robustness: str = "failures_per_100_frames"  # what the toolkit prints as "Robustness"
     # -- per-benchmark rules of the toolkit itself --------------------------------------
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -195,6 +204,11 @@ class Profile:
         out["protocols"] = list(self.protocols)
         out["overrides"] = {k: dict(v) for k, v in self.overrides.items()}
         return out
+
+    def vot_kwargs(self) -> dict[str, Any]:
+        """The VOT fields as keyword arguments of ``sotbench.metrics.vot`` (without the prefix)."""
+        return {f.name[4:]: getattr(self, f.name) for f in fields(self)
+                if f.name.startswith("vot_") and f.name != "vot_robustness"}
 
     @property
     def hash(self) -> str:

@@ -11,15 +11,19 @@ from sotbench.metrics.profile import Profile
 
 __all__ = ["PROFILES", "get_profile", "profile_names"]
 
+# VOT conventions, as keyword values of sotbench.metrics.vot (pysot: the published VOT2018
+# numbers of pysot's model zoo; votpy: the Python VOT toolkit, which mmtracking calls).
 _PYSOT_VOT = dict(
-    vot_overlap="pysot", vot_accuracy_bound_offset=0, vot_eao_bound_offset=-1, vot_burnin=10,
-    vot_accuracy_aggregation="frames", vot_robustness="failures_per_100_frames",
-    vot_eao_index_offset=-1, vot_fragments="restart", vot_fragment_weight="per_run", vot_repetitions="pysot",
+    vot_overlap_mode="trax", vot_accuracy_bounds="size", vot_eao_bounds="size_minus_1", vot_burnin=10,
+    vot_ignore_unknown=True, vot_repetition_rule="pysot", vot_fragment_rule="pysot", vot_fragment_weight="fragment",
+    vot_empty_tag="pysot", vot_length_mismatch="truncate", vot_index_convention="pysot",
+    vot_accuracy_aggregation="frame_pooled", vot_robustness="failures_per_100_frames",
 )
 _VOTPY_VOT = dict(
-    vot_overlap="votpy", vot_accuracy_bound_offset=0, vot_eao_bound_offset=0, vot_burnin=10,
-    vot_accuracy_aggregation="sequence_length", vot_eao_index_offset=0, vot_fragments="failure",
-    vot_fragment_weight="one", vot_repetitions="all",
+    vot_overlap_mode="votpy", vot_accuracy_bounds="size", vot_eao_bounds="size", vot_burnin=10,
+    vot_ignore_unknown=True, vot_repetition_rule="all", vot_fragment_rule="votpy", vot_fragment_weight="fragment",
+    vot_empty_tag="frames", vot_length_mismatch="error", vot_index_convention="votpy",
+    vot_accuracy_aggregation="length_weighted", vot_robustness="length_weighted_failures",
 )
 # The official MATLAB kits (OTB tracker_benchmark and its descendant, the LaSOT kit).
 _MATLAB = dict(
@@ -98,7 +102,7 @@ PROFILES: dict[str, Profile] = {
         notes="Boxes as x1,y1,x2,y2 (x2 = x+w); IoU in float32 with the union clamped to >= 1e-6 and no "
               "[0, 1] clip; valid GT iff x2>x1 and y2>y1; tracker output of frame 0 is the GT box.",
         first_frame="gt", gt_valid="corners_ordered", union_min=1e-6, iou_clip=False, iou_float32=True,
-        center_offset=0.0, vot_robustness="failures_per_100_frames", **_VOTPY_VOT,
+        center_offset=0.0, **{**_VOTPY_VOT, "vot_robustness": "failures_per_100_frames"},
     ),
     "trackingnet": Profile(
         name="trackingnet", toolkit="TrackingNet devkit (SilvioGiancola/TrackingNet-devkit)",
@@ -117,15 +121,15 @@ PROFILES: dict[str, Profile] = {
         source="votchallenge/toolkit vot/analysis/supervised.py, vot/region/raster.py",
         notes="Rasterised overlaps (rounded rectangles, w columns, bounds 0..W-1), accuracy weighted by "
               "sequence length, robustness = length-weighted failures, EAO over Φ[low..high].",
-        vot_robustness="length_weighted_failures", **_VOTPY_VOT,
+        **_VOTPY_VOT,
     ),
     "vot-legacy": Profile(
         name="vot-legacy", toolkit="VOT legacy MATLAB toolkit (as reproduced by pysot)", protocols=("vot_reset",),
         source="votchallenge/toolkit-legacy analysis/*.m; pysot toolkit/evaluation/eao_benchmark.py",
-        notes="pysot's VOT conventions, which follow the legacy MATLAB kit: frame-pooled accuracy, "
-              "failures per 100 frames, EAO weights on lengths low..high (1-based), restart fragments, "
-              "all repetitions used.",
-        **{**_PYSOT_VOT, "vot_repetitions": "all"},
+        notes="pysot's VOT conventions, which follow the legacy MATLAB kit (frame-pooled accuracy, "
+              "failures per 100 frames, EAO weights on lengths low..high 1-based, restart fragments), "
+              "with every repetition used and each fragment weighted 1/(runs of its sequence).",
+        **{**_PYSOT_VOT, "vot_repetition_rule": "all", "vot_fragment_weight": "per_run"},
     ),
 }
 
@@ -143,3 +147,30 @@ def get_profile(name: str | Profile) -> Profile:
         return PROFILES[name]
     except KeyError:
         raise ValueError(f"unknown metric profile {name!r}, known: {', '.join(PROFILES)}") from None
+
+
+def profile_table(names: list[str] | None = None) -> str:
+    """Markdown table of every field of the named profiles (one column per profile).
+
+    ``docs/profiles.md`` embeds its output (a test keeps the two equal).  Values that a
+    profile's protocols never read are shown as "·".
+    """
+    from dataclasses import fields
+
+    profs = [PROFILES[n] for n in (names or PROFILES)]
+    lines = ["| field | " + " | ".join(p.name for p in profs) + " |",
+             "|---|" + "---|" * len(profs)]
+    for f in fields(Profile):
+        if f.name in ("name", "toolkit", "source", "notes", "overrides"):
+            continue
+        cells = []
+        for p in profs:
+            unused = (f.name.startswith("vot_") and "vot_reset" not in p.protocols) or (
+                not f.name.startswith("vot_") and f.name != "protocols" and "ope" not in p.protocols)
+            value = getattr(p, f.name)
+            cells.append("·" if unused else ("/".join(value) if isinstance(value, tuple) else f"`{value}`"))
+        lines.append(f"| `{f.name}` | " + " | ".join(cells) + " |")
+    over = [f"`{p.name}` on `{key}`: " + ", ".join(f"{k}=`{v}`" for k, v in changes.items())
+            for p in profs for key, changes in p.overrides.items()]
+    return "\n".join(lines) + "\n\nPer-benchmark rules of the toolkits themselves (`overrides`):\n\n" + \
+        "\n".join(f"* {o}" for o in over) + "\n"
