@@ -45,10 +45,12 @@ def fill_previous(pred: np.ndarray, replace: np.ndarray) -> np.ndarray:
     return pred[src]
 
 
-def _fix_matlab(pred: np.ndarray, gt: np.ndarray) -> tuple[np.ndarray, int]:
-    """OTB/LaSOT kits: NaN or w<=0 or h<=0 predictions -> previous box, where the GT row has no NaN."""
+def _fix_matlab(pred: np.ndarray, gt: np.ndarray, any_nan: bool = True) -> tuple[np.ndarray, int]:
+    """MATLAB kits: from frame 2 on, a box with NaN (LaSOT: any; OTB: all four) or w<=0 or h<=0
+    takes the previous box, where the GT row has no NaN."""
+    nan = np.isnan(pred).any(axis=1) if any_nan else np.isnan(pred).all(axis=1)
     with np.errstate(invalid="ignore"):
-        bad = np.isnan(pred).any(axis=1) | (pred[:, 2] <= 0) | (pred[:, 3] <= 0)
+        bad = nan | (pred[:, 2] <= 0) | (pred[:, 3] <= 0)
     bad &= ~np.isnan(gt).any(axis=1)
     bad[0] = False
     return (fill_previous(pred, bad), int(bad.sum())) if bad.any() else (pred, 0)
@@ -109,14 +111,18 @@ def _complete(pred: np.ndarray, n: int, profile: Profile, label: str, out: Prepa
 
 def _fix(pred: np.ndarray, gt: np.ndarray, profile: Profile, label: str, out: Prepared) -> np.ndarray:
     """Replace invalid predictions by the previous box, as the profile's toolkit does."""
-    if profile.fix_predictions == "none":
+    rule = profile.fix_predictions
+    if rule == "none":
         return pred
-    fixer = _fix_matlab if profile.fix_predictions == "previous" else _fix_pytracking
-    pred, k = fixer(pred, gt[: len(pred)])
+    if rule == "previous_zero":
+        pred, k = _fix_pytracking(pred, gt[: len(pred)])
+        what = "zero-size"
+    else:
+        pred, k = _fix_matlab(pred, gt[: len(pred)], any_nan=rule == "previous")
+        what = "NaN or non-positive-size"
     if k:
-        what = "NaN or non-positive-size" if profile.fix_predictions == "previous" else "zero-size"
         out.warnings.append(f"{label}: {k} {what} boxes replaced by the previous box "
-                            f"(profile {profile.name}: fix_predictions={profile.fix_predictions})")
+                            f"(profile {profile.name}: fix_predictions={rule})")
     return pred
 
 

@@ -71,7 +71,7 @@ def thresholds(spec: str) -> np.ndarray:
 # Allowed values of the string-valued fields (checked when a profile is built).
 CHOICES: dict[str, tuple[str, ...]] = {
     "first_frame": ("as_written", "gt", "drop"),
-    "fix_predictions": ("none", "previous", "previous_zero"),
+    "fix_predictions": ("none", "previous", "previous_otb", "previous_zero"),
     "corner_first_row": ("keep", "convert"),
     "longer_results": ("truncate", "error"),
     "shorter_results": ("error", "pad_nan", "pad_zeros", "truncate"),

@@ -49,17 +49,18 @@ PROFILES: dict[str, Profile] = {
     "otb-matlab": Profile(
         name="otb-matlab", toolkit="OTB benchmark MATLAB kit (Wu, Lim, Yang)",
         source="tracker_benchmark v1.0 util/calcSeqErrRobust.m, calcRectInt.m, perfPlot.m, plotDrawSave.m",
-        notes="+1 pixel IoU, first frame = GT, NaN/non-positive predictions replaced by the previous "
-              "box, GT valid iff all 4 numbers > 0, sequences with an all-zero curve dropped. "
+        notes="+1 pixel IoU, first frame = GT, all-NaN or non-positive-size predictions replaced by the "
+              "previous box, GT valid iff all 4 numbers > 0, sequences with an all-zero curve dropped. "
               "The kit has no normalized precision: it is computed as the LaSOT kit does.",
-        **_MATLAB,
+        **{**_MATLAB, "fix_predictions": "previous_otb"},
     ),
     "lasot-matlab": Profile(
         name="lasot-matlab", toolkit="LaSOT evaluation toolkit (MATLAB, HengLan)",
         source="HengLan/LaSOT_Evaluation_Toolkit@95bf38a utils/calc_seq_err_robust.m, eval_tracker.m, "
                "plot_draw_save.m",
-        notes="The OTB kit's rules plus: absent frames removed from the numerator (denominator = all "
-              "frames), over-long result files truncated, normalized precision at 0.20.",
+        notes="The OTB kit's rules, except that a box with any NaN is replaced by the previous one, plus: "
+              "absent frames removed from the numerator (denominator = all frames), over-long result "
+              "files truncated, normalized precision at 0.20.",
         **_MATLAB,
     ),
     "got10k": Profile(
