@@ -52,18 +52,26 @@ def compute_stats(frames: FrameScores, seq: np.ndarray, names: list[str], profil
     n_seq = len(names)
     counts, denom, ths = {}, {}, {}
     valid_denom = np.bincount(seq[frames.valid], minlength=n_seq)
+    all_denom = np.bincount(seq, minlength=n_seq)
     for metric in METRICS:
         fv = frames.metric(metric)
         th = profile.thresholds(metric)
         compare = profile.success_compare if metric == "success" else "<="
-        counts[metric] = curve_counts(fv.value[fv.counted], seq[fv.counted], n_seq, th, compare)
-        denom[metric] = np.bincount(seq[fv.counted], minlength=n_seq) if profile.denominator == "all" else valid_denom
+        every = bool(fv.counted.all())  # the usual case: no masking copies
+        value, s = (fv.value, seq) if every else (fv.value[fv.counted], seq[fv.counted])
+        counts[metric] = curve_counts(value, s, n_seq, th, compare)
+        if profile.denominator == "valid":
+            denom[metric] = valid_denom
+        else:
+            denom[metric] = all_denom if every else np.bincount(s, minlength=n_seq)
         ths[metric] = th
-    s = frames.success
-    overlap_sum = np.bincount(seq[s.counted], weights=s.iou[s.counted], minlength=n_seq)
-    rates = curve_counts(s.value[s.counted], seq[s.counted], n_seq, _RATES, profile.success_compare)
-    n_frames = np.bincount(seq, minlength=n_seq)
-    return Stats(list(names), n_frames, ths, counts, denom, overlap_sum, rates)
+    sv = frames.success
+    every = bool(sv.counted.all())
+    value, s, iou = (sv.value, seq, sv.iou) if every else (sv.value[sv.counted], seq[sv.counted], sv.iou[sv.counted])
+    overlap_sum = np.bincount(s, weights=iou, minlength=n_seq)
+    passes = (lambda t: value >= t) if profile.success_compare == ">=" else (lambda t: value > t)
+    rates = np.stack([np.bincount(s, weights=passes(t), minlength=n_seq) for t in _RATES], axis=1)
+    return Stats(list(names), all_denom, ths, counts, denom, overlap_sum, rates)
 
 
 def _score(curve: np.ndarray, metric: str, profile: Profile) -> np.ndarray:

@@ -26,104 +26,161 @@ __all__ = [
     "FrameValues",
     "FrameScores",
     "frame_values",
+    "frame_values_cols",
     "curve_counts",
 ]
 
 METRICS = ("success", "precision", "norm_precision")
 
 
-def gt_valid_mask(gt: np.ndarray, rule: str) -> np.ndarray:
-    """Frames whose ground-truth box is valid under ``rule`` (NaN is never valid, except for "any")."""
-    gt = np.asarray(gt, dtype=np.float64)
+def _cols(boxes: np.ndarray) -> np.ndarray:
+    """``(4, N)`` contiguous float64 columns x, y, w, h of ``(N, 4)`` rows (fast column maths)."""
+    return np.ascontiguousarray(np.asarray(boxes, dtype=np.float64)[:, :4].T)
+
+
+def _valid(g: np.ndarray, rule: str) -> np.ndarray:
     if rule == "wh_positive":
-        return (gt[:, 2] > 0) & (gt[:, 3] > 0)
+        return (g[2] > 0) & (g[3] > 0)
     if rule == "all_positive":
-        return (gt > 0).all(axis=1)
+        return (g[0] > 0) & (g[1] > 0) & (g[2] > 0) & (g[3] > 0)
     if rule == "corners_ordered":
-        return (gt[:, 0] + gt[:, 2] > gt[:, 0]) & (gt[:, 1] + gt[:, 3] > gt[:, 1])
+        return (g[0] + g[2] > g[0]) & (g[1] + g[3] > g[1])
     if rule == "finite":
-        return ~np.isnan(gt).any(axis=1)
+        return ~(np.isnan(g[0]) | np.isnan(g[1]) | np.isnan(g[2]) | np.isnan(g[3]))
     if rule == "any":
-        return np.ones(len(gt), dtype=bool)
+        return np.ones(g.shape[1], dtype=bool)
     raise ValueError(f"unknown gt_valid rule {rule!r}")
 
 
-def _bounded(boxes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+def gt_valid_mask(gt: np.ndarray, rule: str) -> np.ndarray:
+    """Frames whose ground-truth box is valid under ``rule`` (NaN is never valid, except for "any")."""
+    return _valid(_cols(gt), rule)
+
+
+def _bounded(b: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """got10k's clip of boxes to the image ``(W, H)`` per frame (x, y first, then w, h)."""
-    b = boxes.copy()
-    b[:, 0] = np.clip(b[:, 0], 0, bounds[:, 0])
-    b[:, 1] = np.clip(b[:, 1], 0, bounds[:, 1])
-    b[:, 2] = np.clip(b[:, 2], 0, bounds[:, 0] - b[:, 0])
-    b[:, 3] = np.clip(b[:, 3], 0, bounds[:, 1] - b[:, 1])
+    b = b.copy()
+    b[0] = np.clip(b[0], 0, bounds[0])
+    b[1] = np.clip(b[1], 0, bounds[1])
+    b[2] = np.clip(b[2], 0, bounds[0] - b[0])
+    b[3] = np.clip(b[3], 0, bounds[1] - b[1])
     return b
 
 
-def _overlaps_float32(pred: np.ndarray, gt: np.ndarray, union_min: float) -> np.ndarray:
+def _overlaps_float32(p: np.ndarray, g: np.ndarray, union_min: float) -> np.ndarray:
     """mmdet ``bbox_overlaps`` (diagonal): corners in float32, union clamped, no clip."""
-    g = np.concatenate([gt[:, :2], gt[:, :2] + gt[:, 2:]], axis=1).astype(np.float32)
-    p = np.concatenate([pred[:, :2], pred[:, :2] + pred[:, 2:]], axis=1).astype(np.float32)
-    area_g = (g[:, 2] - g[:, 0]) * (g[:, 3] - g[:, 1])
-    area_p = (p[:, 2] - p[:, 0]) * (p[:, 3] - p[:, 1])
-    w = np.maximum(np.minimum(g[:, 2], p[:, 2]) - np.maximum(g[:, 0], p[:, 0]), np.float32(0))
-    h = np.maximum(np.minimum(g[:, 3], p[:, 3]) - np.maximum(g[:, 1], p[:, 1]), np.float32(0))
+    gx1, gy1 = g[0].astype(np.float32), g[1].astype(np.float32)
+    gx2, gy2 = (g[0] + g[2]).astype(np.float32), (g[1] + g[3]).astype(np.float32)
+    px1, py1 = p[0].astype(np.float32), p[1].astype(np.float32)
+    px2, py2 = (p[0] + p[2]).astype(np.float32), (p[1] + p[3]).astype(np.float32)
+    area_g = (gx2 - gx1) * (gy2 - gy1)
+    area_p = (px2 - px1) * (py2 - py1)
+    w = np.maximum(np.minimum(gx2, px2) - np.maximum(gx1, px1), np.float32(0))
+    h = np.maximum(np.minimum(gy2, py2) - np.maximum(gy1, py1), np.float32(0))
     inter = w * h
     union = np.maximum(area_g + area_p - inter, np.float32(union_min))
     return (inter / union).astype(np.float64)
 
 
-def overlaps(pred: np.ndarray, gt: np.ndarray, profile: Profile, bounds: np.ndarray | None = None) -> np.ndarray:
-    """Row-wise IoU under the profile's pixel convention; NaN where an input is NaN."""
-    pred, gt = np.asarray(pred, dtype=np.float64), np.asarray(gt, dtype=np.float64)
+def _overlaps(p: np.ndarray, g: np.ndarray, profile: Profile, bounds: np.ndarray | None) -> np.ndarray:
     if profile.iou_bound and bounds is not None:
-        pred, gt = _bounded(pred, bounds), _bounded(gt, bounds)
+        p, g = _bounded(p, bounds), _bounded(g, bounds)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         if profile.iou_float32:
-            return _overlaps_float32(pred, gt, profile.union_min)
+            return _overlaps_float32(p, g, profile.union_min)
         d = 1.0 if profile.iou == "inclusive" else 0.0
         # ``(x + w) - d`` in this order, as every toolkit writes it (exact at thresholds).
-        right = np.minimum(pred[:, 0] + pred[:, 2] - d, gt[:, 0] + gt[:, 2] - d)
-        bottom = np.minimum(pred[:, 1] + pred[:, 3] - d, gt[:, 1] + gt[:, 3] - d)
-        w = np.maximum(right - np.maximum(pred[:, 0], gt[:, 0]) + d, 0.0)
-        h = np.maximum(bottom - np.maximum(pred[:, 1], gt[:, 1]) + d, 0.0)
-        inter = w * h
-        union = pred[:, 2] * pred[:, 3] + gt[:, 2] * gt[:, 3] - inter
+        pr, gr = p[0] + p[2], g[0] + g[2]
+        pb, gb = p[1] + p[3], g[1] + g[3]
+        if d:
+            pr -= d
+            gr -= d
+            pb -= d
+            gb -= d
+        w = np.minimum(pr, gr)
+        w -= np.maximum(p[0], g[0])
+        if d:
+            w += d
+        np.maximum(w, 0.0, out=w)
+        h = np.minimum(pb, gb)
+        h -= np.maximum(p[1], g[1])
+        if d:
+            h += d
+        np.maximum(h, 0.0, out=h)
+        inter = w
+        inter *= h
+        union = p[2] * p[3]
+        union += g[2] * g[3]
+        union -= inter
         if profile.union_min:
-            union = np.maximum(union, profile.union_min)
-        iou = inter / (union + profile.iou_eps) if profile.iou_eps else inter / union
+            np.maximum(union, profile.union_min, out=union)
+        if profile.iou_eps:
+            union += profile.iou_eps
+        iou = inter / union
     if profile.iou_clip:
-        iou = np.clip(iou, 0.0, 1.0)
+        np.clip(iou, 0.0, 1.0, out=iou)
     return iou
 
 
+def overlaps(pred: np.ndarray, gt: np.ndarray, profile: Profile, bounds: np.ndarray | None = None) -> np.ndarray:
+    """Row-wise IoU under the profile's pixel convention; NaN where an input is NaN.
+
+    ``bounds`` is ``(N, 2)`` image sizes ``(W, H)``, used when the profile clips to the image.
+    """
+    return _overlaps(_cols(pred), _cols(gt), profile, None if bounds is None else _cols2(bounds))
+
+
+def _cols2(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(a, dtype=np.float64).T)
+
+
+def _centers(b: np.ndarray, offset: float) -> tuple[np.ndarray, np.ndarray]:
+    """``x + (w + 2*offset)/2`` and the same for y (offset -0.5: the usual ``x + (w-1)/2``)."""
+    k = 2 * offset
+    return b[0] + (b[2] + k) / 2, b[1] + (b[3] + k) / 2
+
+
 def centers(boxes: np.ndarray, offset: float = -0.5) -> np.ndarray:
-    """Box centres ``x + (w + 2*offset)/2`` (offset -0.5 gives the usual ``x + (w-1)/2``)."""
-    b = np.asarray(boxes, dtype=np.float64)
-    return b[:, :2] + (b[:, 2:4] + 2 * offset) / 2
+    """Box centres ``(N, 2)``: ``x + (w + 2*offset)/2`` (offset -0.5 gives ``x + (w-1)/2``)."""
+    cx, cy = _centers(_cols(boxes), offset)
+    return np.stack([cx, cy], axis=1)
+
+
+def _distance(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """``sqrt(dx**2 + dy**2)`` in the toolkits' order (not hypot: ties at thresholds must agree)."""
+    out = dx * dx
+    out += dy * dy
+    return np.sqrt(out, out=out)
 
 
 def center_errors(pred: np.ndarray, gt: np.ndarray, offset: float = -0.5) -> np.ndarray:
     """Euclidean distance between the centres of ``pred`` and ``gt`` rows (pixels)."""
-    diff = centers(gt, offset) - centers(pred, offset)
-    return np.sqrt(diff[:, 0] ** 2 + diff[:, 1] ** 2)
+    (gx, gy), (px, py) = _centers(_cols(gt), offset), _centers(_cols(pred), offset)
+    return _distance(gx - px, gy - py)
+
+
+def _norm_errors(gc, pc, g: np.ndarray, mode: str) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Normalised centre errors and the normalised GT centres (for the validity mask)."""
+    (gx, gy), (px, py) = gc, pc
+    w, h = g[2], g[3]
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if mode in ("centers_eps", "centers"):  # pysot / mmtracking add 1e-16; MATLAB kits do not
+            if mode == "centers_eps":
+                w, h = w + 1e-16, h + 1e-16
+            ngx, ngy = gx / w, gy / h
+            return _distance(ngx - px / w, ngy - py / h), (ngx, ngy)
+        if mode == "diff_max1":  # got10k: difference over max(1, w)
+            return _distance((px - gx) / np.maximum(1.0, w), (py - gy) / np.maximum(1.0, h)), gc
+        if mode == "diff":  # TrackingNet devkit: d / w * d / w, left to right
+            dx, dy = gx - px, gy - py
+            return np.sqrt(dx / w * dx / w + dy / h * dy / h), gc
+    raise ValueError(f"unknown norm_mode {mode!r}")
 
 
 def normalized_center_errors(pred: np.ndarray, gt: np.ndarray, mode: str, offset: float = -0.5) -> np.ndarray:
     """Centre error with x divided by the GT width and y by the GT height, as ``mode`` computes it."""
-    gc, pc = centers(gt, offset), centers(pred, offset)
-    wh = np.asarray(gt, dtype=np.float64)[:, 2:4]
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        if mode == "centers_eps":  # pysot / mmtracking: both centres scaled, 1e-16 added
-            diff = gc / (wh + 1e-16) - pc / (wh + 1e-16)
-        elif mode == "centers":  # MATLAB kits, pytracking: both centres scaled
-            diff = gc / wh - pc / wh
-        elif mode == "diff_max1":  # got10k: difference over max(1, w)
-            diff = (pc - gc) / np.maximum(np.array([[1.0, 1.0]]), wh)
-        elif mode == "diff":  # TrackingNet devkit: d / w * d / w, left to right
-            d = gc - pc
-            return np.sqrt(d[:, 0] / wh[:, 0] * d[:, 0] / wh[:, 0] + d[:, 1] / wh[:, 1] * d[:, 1] / wh[:, 1])
-        else:
-            raise ValueError(f"unknown norm_mode {mode!r}")
-        return np.sqrt(diff[:, 0] ** 2 + diff[:, 1] ** 2)
+    g = _cols(gt)
+    return _norm_errors(_centers(g, offset), _centers(_cols(pred), offset), g, mode)[0]
 
 
 @dataclass
@@ -149,20 +206,28 @@ class FrameScores:
         return getattr(self, name)
 
 
-def _precision_mask(gt_metric_centers: np.ndarray, gt_ok: np.ndarray, rule: str) -> np.ndarray:
+def _precision_mask(gx: np.ndarray, gy: np.ndarray, gt_ok: np.ndarray, rule: str) -> np.ndarray:
     if rule == "center_positive":
-        return (gt_metric_centers > 0).all(axis=1)
+        return (gx > 0) & (gy > 0)
     if rule == "gt_valid":
         return gt_ok
     return np.ones(len(gt_ok), dtype=bool)
 
 
-def _apply(value: np.ndarray, counted: np.ndarray, mask: np.ndarray, rule: str, fail: float) -> None:
+def _apply(value: np.ndarray, counted: np.ndarray, mask: np.ndarray, rule: str, fail: float) -> np.ndarray:
     """Frames outside ``mask`` become correct (-inf), failed (``fail``) or uncounted."""
+    if mask.all():
+        return counted
     if rule == "ignore":
-        counted &= mask
-    else:
-        value[~mask] = -np.inf if rule == "correct" else fail
+        return counted & mask
+    value[~mask] = -np.inf if rule == "correct" else fail
+    return counted
+
+
+def _finite_or(values: np.ndarray, fill: float) -> np.ndarray:
+    """NaN replaced by ``fill`` in place (a NaN overlap fails, a NaN distance fails)."""
+    values[np.isnan(values)] = fill
+    return values
 
 
 def frame_values(
@@ -173,43 +238,65 @@ def frame_values(
     bounds: np.ndarray | None = None,
 ) -> FrameScores:
     """Values of success, precision and normalized precision for every frame."""
-    pred, gt = np.asarray(pred, dtype=np.float64), np.asarray(gt, dtype=np.float64)
-    n = len(gt)
-    gt_ok = gt_valid_mask(gt, profile.gt_valid)
-    absent = np.zeros(n, dtype=bool) if absent is None or profile.absent == "score" else absent.astype(bool)
-    # A NaN ground truth is not a box: it follows the invalid-GT rule whatever its absence flag
-    # (UAV123 marks absence only by NaN rows, and every toolkit scores those as invalid GT).
-    absent = absent & ~np.isnan(gt).any(axis=1)
-    iou = overlaps(pred, gt, profile, bounds)
-    success = np.where(np.isnan(iou), -np.inf, iou)
+    return frame_values_cols(_cols(pred), _cols(gt), profile, absent, None if bounds is None else _cols2(bounds))
+
+
+def frame_values_cols(
+    p: np.ndarray,
+    g: np.ndarray,
+    profile: Profile,
+    absent: np.ndarray | None = None,
+    bounds: np.ndarray | None = None,
+) -> FrameScores:
+    """``frame_values`` on ``(4, N)`` column arrays (and ``(2, N)`` bounds), without copies."""
+    n = g.shape[1]
+    gt_ok = _valid(g, profile.gt_valid)
+    nan_gt = np.isnan(g).any(axis=0)
+    if absent is None or profile.absent == "score":
+        absent = np.zeros(n, dtype=bool)
+    else:
+        # A NaN ground truth is not a box: it follows the invalid-GT rule whatever its absence
+        # flag (UAV123 marks absence only by NaN rows; every toolkit scores those as invalid GT).
+        absent = np.asarray(absent, dtype=bool) & ~nan_gt
     counted = ~absent if profile.absent == "ignore" else np.ones(n, dtype=bool)
-    s_counted = counted.copy()
-    _apply(success, s_counted, gt_ok, "fail" if profile.invalid_gt == "fail" else "ignore", -np.inf)
-    if profile.absent == "fail":
+    fail_absent = profile.absent == "fail" and absent.any()
+
+    success = _finite_or(_overlaps(p, g, profile, bounds), -np.inf)
+    s_counted = _apply(success, counted, gt_ok, "fail" if profile.invalid_gt == "fail" else "ignore", -np.inf)
+    if fail_absent:
         success[absent] = -np.inf
 
-    err = center_errors(pred, gt, profile.center_offset)
-    prec = np.where(np.isnan(err), np.inf, err)
-    p_counted = counted.copy()
-    mask = _precision_mask(centers(gt, profile.center_offset), gt_ok, profile.precision_valid)
-    _apply(prec, p_counted, mask, profile.invalid_gt_precision, np.inf)
+    gc, pc = _centers(g, profile.center_offset), _centers(p, profile.center_offset)
+    prec = _finite_or(_distance(gc[0] - pc[0], gc[1] - pc[1]), np.inf)
+    mask = _precision_mask(gc[0], gc[1], gt_ok, profile.precision_valid)
+    p_counted = _apply(prec, counted, mask, profile.invalid_gt_precision, np.inf)
 
-    nerr = normalized_center_errors(pred, gt, profile.norm_mode, profile.center_offset)
-    nprec = np.where(np.isnan(nerr), np.inf, nerr)
-    n_counted = counted.copy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        wh = gt[:, 2:4] + (1e-16 if profile.norm_mode == "centers_eps" else 0.0)
-        ncenters = centers(gt, profile.center_offset) / wh if profile.norm_mode.startswith("centers") \
-            else centers(gt, profile.center_offset)
-    mask = _precision_mask(ncenters, gt_ok, profile.precision_valid)
-    _apply(nprec, n_counted, mask, profile.invalid_gt_norm_precision, np.inf)
-    if profile.absent == "fail":
+    nerr, ngc = _norm_errors(gc, pc, g, profile.norm_mode)
+    nprec = _finite_or(nerr, np.inf)
+    mask = _precision_mask(ngc[0], ngc[1], gt_ok, profile.precision_valid)
+    n_counted = _apply(nprec, counted, mask, profile.invalid_gt_norm_precision, np.inf)
+    if fail_absent:
         prec[absent] = np.inf
         nprec[absent] = np.inf
 
-    overlap = np.where(np.isfinite(success), np.clip(success, 0.0, None), 0.0)
+    # failed or invalid frames (-inf) count as overlap 0
+    overlap = np.where(np.isfinite(success), np.maximum(success, 0.0), 0.0)
     return FrameScores(FrameValues(success, s_counted, overlap), FrameValues(prec, p_counted),
                        FrameValues(nprec, n_counted), gt_ok & ~absent)
+
+
+def _count_below(th: np.ndarray, value: np.ndarray, side: str) -> np.ndarray:
+    """Per value, the number of thresholds below it (``side="right"``: below or equal).
+
+    Thresholds 0, 1, ..., T-1 (pixels) are counted exactly with ``ceil``/``floor``; others with
+    ``searchsorted``.
+    """
+    t = len(th)
+    if t > 1 and th[0] == 0 and np.array_equal(th, np.arange(t)):
+        with np.errstate(invalid="ignore"):
+            k = np.floor(value) + 1 if side == "right" else np.ceil(value)
+        return np.clip(k, 0, t).astype(np.int64)
+    return np.searchsorted(th, value, side=side)
 
 
 def curve_counts(
@@ -221,8 +308,7 @@ def curve_counts(
     """
     th = np.asarray(th, dtype=np.float64)
     t = len(th)
-    side = "right" if compare == ">=" else "left"
-    idx = np.searchsorted(th, value, side=side)  # number of thresholds below (or at) the value
+    idx = _count_below(th, value, "right" if compare == ">=" else "left")
     hist = np.bincount(seq * (t + 1) + idx, minlength=n_seq * (t + 1)).reshape(n_seq, t + 1)
     if compare == "<=":  # frame passes thresholds j >= idx
         return np.cumsum(hist[:, :t], axis=1)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sotbench.metrics.aggregate import Stats, aggregate, compute_stats, sequence_scores
-from sotbench.metrics.ope import frame_values
+from sotbench.metrics.ope import frame_values_cols
 from sotbench.metrics.prepare import prepare_sequence
 from sotbench.metrics.profile import Profile
 from sotbench.sequences import Sequence
@@ -73,8 +73,9 @@ def score_sequences(
                                  absent=_absent(seq, profile), image_size=seq.image_size,
                                  corner_first_row=corner.get(seq.name, False))
             warnings.extend(p.warnings)
-            preds.append(p.pred), gts.append(p.gt), absents.append(p.absent)
-            bounds.append(p.bounds if p.bounds is not None else np.full((len(p.gt), 2), np.inf))
+            preds.append(p.pred.T), gts.append(p.gt.T), absents.append(p.absent)
+            if profile.iou_bound:
+                bounds.append(p.bounds.T if p.bounds is not None else np.full((2, len(p.gt)), np.inf))
             seq_idx.append(np.full(len(p.gt), k))
         names.append(seq.name)
         lengths.append(len(seq.gt))
@@ -83,8 +84,9 @@ def score_sequences(
     if profile.iou_bound and any(s.image_size is None for s in sequences):
         warnings.append(f"profile {profile.name} clips boxes to the image, but some sequences have no image "
                         "size; their boxes are not clipped")
-    cat = np.concatenate
-    frames = frame_values(cat(preds), cat(gts), profile, cat(absents), cat(bounds))
+    cat = np.concatenate  # columns (4, N) built directly: the metric code works on columns
+    frames = frame_values_cols(cat(preds, axis=1), cat(gts, axis=1), profile, cat(absents),
+                               cat(bounds, axis=1) if bounds else None)
     stats = compute_stats(frames, cat(seq_idx), names, profile)
     table = pd.DataFrame(sequence_scores(stats, profile), index=pd.Index(names, name="sequence"))
     table["n_frames"] = lengths
