@@ -70,10 +70,11 @@ def vectorised(data, profile) -> tuple[float, list[float]]:
     return time.perf_counter() - t0, aucs
 
 
-def _np_sequence(gt, pred, th_iou, th_px):
-    """pysot-toolkit's per-sequence computation (valid mask, one comparison per threshold)."""
+def _np_sequence(gt, pred, visible, th_iou, th_px):
+    """pysot-toolkit's per-sequence computation (visible frames, valid mask, one comparison per threshold)."""
     n = len(gt)
-    iou = -np.ones(n)
+    gt, pred = gt[visible], pred[visible]
+    iou = -np.ones(len(gt))
     mask = (gt[:, 2] > 0) & (gt[:, 3] > 0)
     g, p = gt[mask], pred[mask]
     left, right = np.maximum(g[:, 0], p[:, 0]), np.minimum(g[:, 0] + g[:, 2], p[:, 0] + p[:, 2])
@@ -83,7 +84,7 @@ def _np_sequence(gt, pred, th_iou, th_px):
         iou[mask] = np.clip(inter / (g[:, 2] * g[:, 3] + p[:, 2] * p[:, 3] - inter), 0, 1)
     succ = np.array([np.sum(iou > t) / n for t in th_iou])
     gc, pc = gt[:, :2] + (gt[:, 2:] - 1) / 2, pred[:, :2] + (pred[:, 2:] - 1) / 2
-    dist = -np.ones(n)
+    dist = -np.ones(len(gt))
     cm = (gc > 0).all(axis=1)
     dist[cm] = np.sqrt(((gc[cm] - pc[cm]) ** 2).sum(axis=1))
     prec = np.array([np.sum(dist <= t) / n for t in th_px])
@@ -95,9 +96,17 @@ def numpy_loop(data, profile) -> tuple[float, list[float]]:
     aucs, t0 = [], time.perf_counter()
     for key, seqs, trackers in data:
         for trajs in trackers:
-            curves = [_np_sequence(s.gt[:, :4], _pysot_traj(s, trajs), th_iou, th_px)[0] for s in seqs if s.name in trajs]
+            curves = [_np_sequence(s.gt[:, :4], _pysot_traj(s, trajs), _visible(s), th_iou, th_px)[0]
+                      for s in seqs if s.name in trajs]
             aucs.append(float(np.mean(curves)))
     return time.perf_counter() - t0, aucs
+
+
+def _visible(seq) -> np.ndarray:
+    """pysot keeps the frames its LaSOT JSON marks visible (a NaN GT row stays: it is invalid GT)."""
+    if seq.absent is None:
+        return np.ones(len(seq.gt), dtype=bool)
+    return ~np.asarray(seq.absent, dtype=bool) | np.isnan(seq.gt).any(axis=1)
 
 
 def _pysot_traj(seq, trajs):
@@ -108,10 +117,10 @@ def _pysot_traj(seq, trajs):
     return np.concatenate([pred, np.full((n - len(pred), 4), np.nan)])
 
 
-def _py_sequence(gt, pred, th_iou):
+def _py_sequence(gt, pred, visible, th_iou):
     n, counts = len(gt), [0] * len(th_iou)
-    for (gx, gy, gw, gh), (px, py, pw, ph) in zip(gt.tolist(), pred.tolist()):
-        if not (gw > 0 and gh > 0):
+    for (gx, gy, gw, gh), (px, py, pw, ph), vis in zip(gt.tolist(), pred.tolist(), visible.tolist()):
+        if not (vis and gw > 0 and gh > 0):
             continue  # invalid GT: a failure at every threshold
         iw = max(0.0, min(gx + gw, px + pw) - max(gx, px))
         ih = max(0.0, min(gy + gh, py + ph) - max(gy, py))
@@ -129,7 +138,7 @@ def python_loop(data, profile, n_trackers: int) -> tuple[float, list[float]]:
     aucs, t0 = [], time.perf_counter()
     for key, seqs, trackers in data:
         for trajs in trackers[:n_trackers]:
-            per = [_py_sequence(s.gt[:, :4], _pysot_traj(s, trajs), th) for s in seqs if s.name in trajs]
+            per = [_py_sequence(s.gt[:, :4], _pysot_traj(s, trajs), _visible(s), th) for s in seqs if s.name in trajs]
             aucs.append(sum(per) / len(per))
     return time.perf_counter() - t0, aucs
 

@@ -164,9 +164,12 @@ def evaluate(
         more = f" (and {len(imported.errors) - 10} more)" if len(imported.errors) > 10 else ""
         raise EvaluationError("unreadable result files:\n  " + "\n  ".join(imported.errors[:10]) + more)
     if dataset.protocol == "vot_reset":
-        from sotbench.metrics.vot_eval import score_vot  # the VOT metric functions (metrics-vot)
+        from sotbench.metrics.vot_eval import score_vot
 
-        scores = score_vot(dataset, seqs, imported, prof)
+        try:
+            scores = score_vot(dataset, seqs, imported, prof)
+        except ValueError as exc:  # unreadable files, wrong lengths under a strict profile
+            raise EvaluationError(str(exc)) from None
     else:
         scores = _evaluate_ope(dataset, seqs, imported, prof, run_dir)
     manifest = RunDir(run_dir).read_manifest()
@@ -199,7 +202,4 @@ def _evaluate_ope(dataset: Dataset, seqs: list[Sequence], imported, prof: Profil
     except (PredictionError, NothingToScore) as exc:
         raise EvaluationError(str(exc)) from None
     missing = list(imported.missing) if prof.missing_sequence == "skip" else []
-    if prof.missing_sequence == "zeros" and imported.missing:
-        warnings.append(f"{len(imported.missing)} sequences have no result file and score as all-zero boxes "
-                        f"(profile {prof.name}): {', '.join(imported.missing[:5])}")
     return _build_scores(dataset, seqs, scoring, warnings + scoring.warnings, missing)

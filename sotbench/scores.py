@@ -71,8 +71,11 @@ class Scores:
         out = {}
         for code, row in self.per_attribute.iterrows():
             overall = {k: row[k] for k in self.overall if k in row.index}
-            out[code] = {"name": row.get("name", code), "n_sequences": int(row["n_sequences"]),
-                         "overall": overall, "curves": self.attribute_curves.get(code, {})}
+            entry = {"name": row.get("name", code)}
+            for count in ("n_sequences", "n_frames"):  # sequence attributes / VOT per-frame tags
+                if count in row.index and row[count] == row[count]:
+                    entry[count] = int(row[count])
+            out[code] = {**entry, "overall": overall, "curves": self.attribute_curves.get(code, {})}
         return out
 
     def to_json(self) -> dict:

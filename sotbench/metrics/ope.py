@@ -251,13 +251,12 @@ def frame_values_cols(
     """``frame_values`` on ``(4, N)`` column arrays (and ``(2, N)`` bounds), without copies."""
     n = g.shape[1]
     gt_ok = _valid(g, profile.gt_valid)
-    nan_gt = np.isnan(g).any(axis=0)
-    if absent is None or profile.absent == "score":
+    if absent is None or profile.absent == "score" or not np.any(absent):
         absent = np.zeros(n, dtype=bool)
     else:
         # A NaN ground truth is not a box: it follows the invalid-GT rule whatever its absence
         # flag (UAV123 marks absence only by NaN rows; every toolkit scores those as invalid GT).
-        absent = np.asarray(absent, dtype=bool) & ~nan_gt
+        absent = np.asarray(absent, dtype=bool) & _valid(g, "finite")
     counted = ~absent if profile.absent == "ignore" else np.ones(n, dtype=bool)
     fail_absent = profile.absent == "fail" and absent.any()
 

@@ -145,8 +145,10 @@ def prepare_sequence(
     if pred is None:  # only reached with missing_sequence="zeros" (TrackingNet devkit)
         out.warnings.append(f"{label}: no result file; scored as all-zero boxes (profile {profile.name})")
         pred = np.zeros((n, 4))
-    pred = np.array(pred, dtype=np.float64, copy=True)
+    # copied only where a rule changes values (the caller's array is never modified)
+    pred = original = np.asarray(pred, dtype=np.float64)
     if corner_first_row and profile.corner_first_row == "convert":
+        pred = pred.copy()
         pred[0, 2:] = pred[0, 2:] - pred[0, :2]
     if profile.fix_predictions == "previous_zero":
         _check_pytracking(pred, label)
@@ -157,6 +159,8 @@ def prepare_sequence(
     if profile.round_boxes:
         pred, gt = np.round(pred), np.round(gt)
     if profile.first_frame == "gt":
+        if np.may_share_memory(pred, original):
+            pred = pred.copy()
         pred[0] = gt[0]
     elif profile.first_frame == "drop":
         pred, gt = pred[1:], gt[1:]

@@ -103,7 +103,8 @@ PROFILES: dict[str, Profile] = {
         notes="Boxes as x1,y1,x2,y2 (x2 = x+w); IoU in float32 with the union clamped to >= 1e-6 and no "
               "[0, 1] clip; valid GT iff x2>x1 and y2>y1; tracker output of frame 0 is the GT box.",
         first_frame="gt", gt_valid="corners_ordered", union_min=1e-6, iou_clip=False, iou_float32=True,
-        center_offset=0.0, **{**_VOTPY_VOT, "vot_robustness": "failures_per_100_frames"},
+        center_offset=0.0,
+        **{**_VOTPY_VOT, "vot_repetition_rule": "first", "vot_robustness": "failures_per_100_frames"},
     ),
     "trackingnet": Profile(
         name="trackingnet", toolkit="TrackingNet devkit (SilvioGiancola/TrackingNet-devkit)",
