@@ -181,3 +181,39 @@ def test_got10k_protocol_matches_experiment_got10k(tmp_path):
     assert overall["success_auc"] == pytest.approx(ref["ao"], abs=1e-9)  # AO is the success score
     assert overall["success_rate_50"] == pytest.approx(ref["sr"], abs=1e-9)
     np.testing.assert_allclose(curves["success"]["y"], ref["succ_curve"], atol=1e-9)
+
+
+def _adversarial_sequences(rng, nan_gt: bool):
+    """Random sequences whose predictions include NaN rows, zero sizes, touching and exact-k/20 boxes."""
+    gts, trajs = {}, {}
+    for i in range(15):
+        n = int(rng.integers(30, 120))
+        gt = _random_boxes(rng, n)
+        gt[:, 2:] = np.maximum(gt[:, 2:], 1.0)
+        gt[:, :2] = np.abs(gt[:, :2]) + 1
+        pred = gt + rng.normal(0, 4, size=gt.shape)
+        k = rng.integers(0, 21, size=n)
+        exact = rng.random(n) < 0.2  # same x, y, h and width k/20 of the GT: IoU exactly k/20
+        pred[exact] = gt[exact]
+        pred[exact, 2] = gt[exact, 2] * k[exact] / 20
+        pred[rng.random(n) < 0.05] = np.nan
+        pred[rng.random(n) < 0.05, 2] = 0.0
+        touch = rng.random(n) < 0.05
+        pred[touch] = gt[touch] + np.stack([gt[touch, 2], np.zeros(touch.sum()), np.zeros(touch.sum()),
+                                            np.zeros(touch.sum())], axis=1)
+        if nan_gt:
+            gt[rng.random(n) < 0.1] = np.nan
+            gt[0] = np.abs(gt[0]) if not np.isnan(gt[0]).any() else [5.0, 5.0, 20.0, 20.0]
+        gts[f"s{i}"], trajs[f"s{i}"] = gt, pred
+    return gts, trajs
+
+
+@pytest.mark.parametrize("cls, key", [(ExperimentOTB, "otb100"), (ExperimentUAV123, "uav123")])
+def test_adversarial_trajectories_match_got10k_experiments(cls, key, tmp_path):
+    gts, trajs = _adversarial_sequences(np.random.default_rng(11), nan_gt=cls is ExperimentUAV123)
+    folder = tmp_path / "results" / "T"
+    folder.mkdir(parents=True)
+    for name, pred in trajs.items():
+        np.savetxt(folder / f"{name}.txt", pred, fmt="%.17g", delimiter=",")
+    exp = _experiment(cls, _Dataset(gts), tmp_path)
+    _compare_report(exp, "T", gts, trajs, G10K, key)
