@@ -138,3 +138,16 @@ def test_primary_metric():
     assert primary_metric("otb100") == ("success_auc", True)
     assert primary_metric("vot2018") == ("eao", True)
     assert primary_metric(DatasetSpec(key="x", title="x", folder="x")) == ("success_auc", True)
+
+
+def test_a_sotbench_run_is_scored_with_its_manifest(synthetic, tmp_path):
+    """run -> evaluate: the tracker block and speed come from run.json; identity = first box held."""
+    from sotbench.run import RunOptions, run_dataset
+    from sotbench.trackers import TrackerSpec
+
+    run_dataset(TrackerSpec("identity"), synthetic, RunOptions(out=tmp_path, progress=False))
+    scores = evaluate(synthetic, tmp_path / "synthetic" / "identity")
+    doc = read_scores(tmp_path / "synthetic" / "identity" / "scores.json")
+    assert doc["tracker"]["tracker"] == "identity" and doc["speed"]["tracker_fps"] > 0
+    held = {s.name: np.repeat(s.gt[:1, :4], len(s.gt), axis=0) for s in synthetic}
+    assert scores.overall == pytest.approx(evaluate_trajectories(synthetic, held).overall, abs=1e-12)
