@@ -51,7 +51,8 @@ def _print_table(scores, warnings_shown: int = 8) -> None:
         print()
         cols = [k for k in ("success_auc", "precision", "norm_precision", "eao", "accuracy", "robustness")
                 if k in scores.per_attribute.columns]
-        print(scores.per_attribute[["n_sequences", *cols]].to_string(float_format=lambda v: f"{v:.3f}"))
+        count = "n_sequences" if "n_sequences" in scores.per_attribute.columns else "n_frames"
+        print(scores.per_attribute[[count, *cols]].to_string(float_format=lambda v: f"{v:.3f}"))
     for w in scores.warnings[:warnings_shown]:
         print(f"warning: {w}", file=sys.stderr)
     if len(scores.warnings) > warnings_shown:

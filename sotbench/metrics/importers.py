@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from sotbench.metrics.names import match_names
-from sotbench.metrics.readers import ResultError, box_warnings, read_boxes, read_times, read_vot_trajectory
+from sotbench.metrics.readers import ResultError, box_warnings, read_boxes, read_times
+from sotbench.metrics.vot_io import VotResultError, read_vot_trajectory
 
 __all__ = ["ResultFile", "ImportedResults", "detect_layout", "import_results", "is_corner_row", "LAYOUTS"]
 
@@ -31,11 +32,14 @@ _REP = re.compile(r"^(?P<seq>.+)_(?P<rep>\d{3})\.txt$")
 
 @dataclass
 class ResultFile:
-    """One sequence's result: its trajectory (one array per repetition) and where it came from."""
+    """One sequence's result: its trajectories (one per repetition) and where they came from.
+
+    One-pass: ``(N, 4)`` arrays; reset protocol: ``sotbench.metrics.vot_io.VotTrajectory``.
+    """
 
     seq: str
     paths: list[Path]
-    trajectories: list[np.ndarray]
+    trajectories: list
     times: np.ndarray | None = None
     corner_first_row: bool = False
 
@@ -124,7 +128,7 @@ def _read_one(stem: str, seq: str, paths: list[Path], layout: str, gt0, out: Imp
     for path in paths:
         try:
             arr = read_vot_trajectory(path) if layout == "vot" else read_boxes(path)
-        except ResultError as exc:
+        except (ResultError, VotResultError) as exc:
             out.errors.append(str(exc))
             return None
         if layout != "vot":

@@ -1,4 +1,6 @@
-"""Parsing tracker result files: boxes, VOT reset-protocol trajectories and timing files.
+"""Parsing one-pass tracker result files (boxes) and timing files.
+
+Reset-protocol (VOT) files are read by ``sotbench.metrics.vot_io``.
 
 Result files come from many toolkits (commas, tabs or spaces; CRLF; trailing blank lines) and
 are untrusted: anything that is not the expected numbers raises ``ResultError`` naming the
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["ResultError", "read_boxes", "read_vot_trajectory", "read_times", "box_warnings"]
+__all__ = ["ResultError", "read_boxes", "read_times", "box_warnings"]
 
 _TO_SPACE = str.maketrans({",": " ", "\t": " ", ";": " "})
 
@@ -98,31 +100,6 @@ def box_warnings(path: object, boxes: np.ndarray) -> list[str]:
             rows = np.flatnonzero(bad)
             out.append(f"{path}:{rows[0] + 1}: {len(rows)} rows with {what} (first on this line); "
                        "scored as the profile says")
-    return out
-
-
-def read_vot_trajectory(path: str | os.PathLike) -> np.ndarray:
-    """A reset-protocol result file as ``(N, 8)``: codes ``[c, nan x 7]``, rectangles NaN-padded."""
-    path = Path(path)
-    lines = _read_lines(path)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if not lines:
-        raise ResultError(path, "result file is empty")
-    out = np.full((len(lines), 8), np.nan)
-    for i, line in enumerate(lines):
-        parts = line.split()
-        if len(parts) not in (1, 4, 8):
-            what = "an empty line" if not parts else f"{len(parts)} numbers"
-            raise ResultError(path, f"expected a code (0, 1, 2), 4 numbers or 8 numbers, found {what}", i + 1)
-        try:
-            vals = [float(p) for p in parts]
-        except ValueError:
-            raise ResultError(path, f"expected numbers, found {line.strip()[:60]!r} (masks are not supported)",
-                              i + 1) from None
-        if len(vals) == 1 and vals[0] not in (0.0, 1.0, 2.0):
-            raise ResultError(path, f"expected a code 0 (skipped), 1 (init) or 2 (failure), found {parts[0]}", i + 1)
-        out[i, : len(vals)] = vals
     return out
 
 

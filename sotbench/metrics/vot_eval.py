@@ -35,7 +35,6 @@ def _per_attribute(result: dict, long_names: dict[str, str]) -> tuple[pd.DataFra
 def score_vot(dataset: Dataset, sequences: list[Sequence], imported: ImportedResults, profile: Profile) -> Scores:
     """EAO, accuracy, robustness (+ per tag, per sequence) of the imported reset-protocol runs."""
     from sotbench.metrics.vot import split_kwargs, vot_aggregate, vot_sequence_stats
-    from sotbench.metrics.vot_io import read_vot_trajectory
 
     settings = dataset.spec.vot or VotSettings()
     seq_kw, agg_kw = split_kwargs(profile.vot_kwargs())
@@ -45,8 +44,7 @@ def score_vot(dataset: Dataset, sequences: list[Sequence], imported: ImportedRes
         if found is None:
             missing.append(seq.name)
             continue
-        runs = [read_vot_trajectory(p) for p in found.paths]
-        stats.append(vot_sequence_stats(runs, seq.gt, seq.image_size, dict(seq.tags), name=seq.name,
+        stats.append(vot_sequence_stats(found.trajectories, seq.gt, seq.image_size, dict(seq.tags), name=seq.name,
                                         skip_initialize=settings.skip_initialize, **seq_kw))
     if not stats:
         raise ValueError("no sequence has results to score")

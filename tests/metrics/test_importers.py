@@ -7,7 +7,7 @@ import pytest
 
 from sotbench.metrics.importers import detect_layout, import_results, is_corner_row
 from sotbench.metrics.names import match_names
-from sotbench.metrics.readers import ResultError, read_boxes, read_vot_trajectory
+from sotbench.metrics.readers import ResultError, read_boxes
 
 
 @pytest.mark.parametrize("stem, name", [
@@ -102,19 +102,16 @@ def test_layouts_are_detected(tmp_path):
     assert len(g.results["a"].trajectories) == 2 and g.results["a"].times.tolist() == [0.1, 0.2]
     v = import_results(vot, ["a"])
     traj = v.results["a"].trajectories[0]
-    assert traj.shape == (9, 8) and traj[0, 0] == 1 and np.isnan(traj[0, 1:]).all()
-    assert traj[1, :4].tolist() == [1, 2, 3, 4] and np.isnan(traj[1, 4:]).all()
-    assert traj[8].tolist() == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert traj.codes.tolist()[:3] == [1, -1, 2] and len(traj) == 9
+    assert traj.regions[1, :4].tolist() == [1, 2, 3, 4] and traj.regions[8, :8].tolist() == [1, 2, 3, 4, 5, 6, 7, 8]
 
 
-def test_vot_reader_rejects_unknown_codes_and_masks(tmp_path):
-    p = tmp_path / "a_001.txt"
-    p.write_text("1\n3\n")
-    with pytest.raises(ResultError, match=r"a_001.txt:2: expected a code"):
-        read_vot_trajectory(p)
-    p.write_text("1\nm1,2,3\n")
-    with pytest.raises(ResultError, match=r"a_001.txt:2: .*3 numbers|masks"):
-        read_vot_trajectory(p)
+def test_vot_files_with_bad_lines_are_errors_naming_the_line(tmp_path):
+    vot = tmp_path / "vot"
+    (vot / "baseline" / "a").mkdir(parents=True)
+    (vot / "baseline" / "a" / "a_001.txt").write_text("1\n1,2,3,4\nxyz\n")
+    imported = import_results(vot, ["a"])
+    assert imported.errors and "a_001.txt:3" in imported.errors[0]
 
 
 def test_corner_form_first_row_detection():

@@ -93,3 +93,18 @@ def test_trackingnet_test_split_refuses_and_points_to_pack(shared_data, results_
                "--results", str(results_root / "TrackingNet/dummy_subm"), "--no-write"])
     assert rc == 2
     assert "sotbench pack --dataset trackingnet --results DIR" in capsys.readouterr().err
+
+
+def test_vot2018_siamrpnpp_through_the_cli(shared_data, results_root, tmp_path, capsys):
+    """pysot model zoo: EAO 0.415, accuracy 0.601, robustness 0.234 (50 failures)."""
+    rc = main(["eval", "--dataset", "vot2018", "--root", str(shared_data / "annotations/VOT2018"),
+               "--results", str(results_root / "VOT2018/SiamRPN++"), "--json", "--out", str(tmp_path)])
+    assert rc == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["profile"] == "pysot" and doc["protocol"] == "vot_reset"
+    assert (round(doc["eao"], 3), round(doc["accuracy"], 3), round(doc["robustness"], 3)) == (0.415, 0.601, 0.234)
+    assert doc["failures"] == 50
+    scores = json.loads((tmp_path / "scores.json").read_text())
+    assert set(scores["per_attribute"]) >= {"camera_motion", "illum_change", "motion_change", "size_change",
+                                             "occlusion"}
+    assert scores["curves"]["eao"]["interval"] and scores["coverage"]["evaluated"] == 60
