@@ -41,6 +41,9 @@ def test_otb100_siamrpnpp(shared_data, results_root, layout):
     # pysot's model zoo prints 0.914 for another run of this model; these files give 0.905
     # under every toolkit (published-scores.md, note 1)
     assert round(s.overall["precision"], 3) == 0.905
+    # the 11 OTB attributes, in the benchmark's order, with their sequence counts
+    assert s.per_attribute["n_sequences"].to_dict() == {"IV": 38, "SV": 64, "OCC": 49, "DEF": 44, "MB": 29, "FM": 39,
+                                                        "IPR": 51, "OPR": 63, "OV": 14, "BC": 31, "LR": 9}
 
 
 def test_lasot_siamrpnpp(lasot_siamrpnpp):
@@ -48,6 +51,8 @@ def test_lasot_siamrpnpp(lasot_siamrpnpp):
     assert s.profile == "pysot" and s.coverage["evaluated"] == 280
     assert round(s.overall["success_auc"], 3) == 0.496
     assert round(s.overall["norm_precision"], 3) == 0.569
+    assert list(s.per_attribute.index) == ["IV", "POC", "DEF", "MB", "CM", "ROT", "BC", "VC", "SV", "FOC", "FM",
+                                           "OV", "LR", "ARC"]
 
 
 def test_lasot_kit_gives_the_same_digits_and_absent_frames_matter(lasot, results_root):
@@ -70,7 +75,9 @@ def test_uav123_nan_rows_flagged_absent_score_as_invalid_ground_truth(shared_dat
     raw = [Sequence(n, g) for n, g in uav_gt.items()]
     trajs = load_results(results_root / "UAV123" / "KCF", list(uav_gt))
     for profile in ("pysot", "mmtracking", "otb-matlab", "got10k"):
-        via_adapter = evaluate(ds, results_root / "UAV123" / "KCF", profile, write=False).overall
+        scores = evaluate(ds, results_root / "UAV123" / "KCF", profile, write=False)
+        assert len(scores.per_attribute) == 12
+        via_adapter = scores.overall
         bare = score_sequences(raw, trajs, get_profile(profile).for_dataset("uav123")).overall()[0]
         assert via_adapter == pytest.approx(bare, abs=1e-12), profile
 
