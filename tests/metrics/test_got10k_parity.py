@@ -217,3 +217,56 @@ def test_adversarial_trajectories_match_got10k_experiments(cls, key, tmp_path):
         np.savetxt(folder / f"{name}.txt", pred, fmt="%.17g", delimiter=",")
     exp = _experiment(cls, _Dataset(gts), tmp_path)
     _compare_report(exp, "T", gts, trajs, G10K, key)
+
+
+def _got10k_val_tree(root: Path, rng) -> dict[str, dict]:
+    """A GOT-10k val folder (frames, groundtruth, cover, meta_info) read by the dataset adapter."""
+    import cv2
+
+    split = root / "val"
+    split.mkdir(parents=True)
+    names = [f"GOT-10k_Val_{k:06d}" for k in (1, 2, 3)]
+    (split / "list.txt").write_text("\n".join(names) + "\n")
+    truth = {}
+    for name in names:
+        n, (w, h) = int(rng.integers(12, 30)), (64, 48)
+        folder = split / name
+        folder.mkdir()
+        for i in range(1, n + 1):
+            cv2.imwrite(str(folder / f"{i:08d}.jpg"), np.zeros((h, w, 3), np.uint8))
+        gt = np.column_stack([rng.integers(0, 40, (n, 2)), rng.integers(4, 30, (n, 2))]).astype(float)
+        cover = rng.integers(0, 9, size=n)
+        cover[0] = 8
+        np.savetxt(folder / "groundtruth.txt", gt, fmt="%d", delimiter=",")
+        for label, values in (("cover", cover), ("absence", (cover == 0).astype(int)), ("cut_by_image", 0 * cover)):
+            (folder / f"{label}.label").write_text("".join(f"{v}\n" for v in values))
+        (folder / "meta_info.ini").write_text(f"[METAINFO]\nobject_class: ant\nresolution: ({w}, {h})\n")
+        truth[name] = {"gt": gt, "cover": cover, "resolution": f"({w}, {h})"}
+    return truth
+
+
+def test_got10k_val_through_the_adapter_and_evaluate_matches_experiment_got10k(tmp_path):
+    from sotbench.datasets import load_dataset
+    from sotbench.evaluate import evaluate
+
+    rng = np.random.default_rng(5)
+    truth = _got10k_val_tree(tmp_path / "GOT-10k", rng)
+    run = tmp_path / "results" / "T"
+    for name, t in truth.items():
+        (run / name).mkdir(parents=True)
+        for rep in (1, 2, 3):  # three repetitions, pooled frame by frame by both
+            pred = t["gt"] + rng.normal(0, 5, size=t["gt"].shape)
+            pred[0] = t["gt"][0]
+            np.savetxt(run / name / f"{name}_{rep:03d}.txt", pred, fmt="%.4f", delimiter=",")
+        np.savetxt(run / name / f"{name}_time.txt", np.full(len(t["gt"]), 0.01))
+    ds = load_dataset("got10k", root=tmp_path / "GOT-10k", split="val")
+    scores = evaluate(ds, run, write=False)
+    assert scores.profile == "got10k"
+    exp = _experiment(ExperimentGOT10k, _Dataset({n: t["gt"] for n, t in truth.items()},
+                                                 {n: {"cover": t["cover"], "resolution": t["resolution"]}
+                                                  for n, t in truth.items()}), tmp_path)
+    exp.subset, exp.repetitions = "val", 3
+    ref = exp.report(["T"])["T"]["overall"]
+    assert scores.overall["success_auc"] == pytest.approx(ref["ao"], abs=1e-9)
+    assert scores.overall["success_rate_50"] == pytest.approx(ref["sr"], abs=1e-9)
+    np.testing.assert_allclose(scores.curves["success"]["y"], ref["succ_curve"], atol=1e-9)
