@@ -16,6 +16,7 @@ from sotbench.errors import CommandError
 __all__ = ["main", "console_main", "COMMANDS"]
 
 COMMANDS: dict[str, str] = {
+    "demo": "sotbench.commands.demo",
     "run": "sotbench.commands.run",
     "list": "sotbench.commands.list",
     "datasets": "sotbench.commands.datasets",
