@@ -18,6 +18,7 @@ __all__ = ["main", "console_main", "COMMANDS"]
 COMMANDS: dict[str, str] = {
     "run": "sotbench.commands.run",
     "list": "sotbench.commands.list",
+    "search": "sotbench.commands.search",
 }
 
 
