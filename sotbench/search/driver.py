@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -122,9 +123,9 @@ class _Batch:
 
     def abandon(self) -> None:
         """Trials left unfinished by an interruption: FAIL, and queue them again."""
-        from optuna.storages import RetryHeartbeatStaleTrialCallback
+        from sotbench.search.liveness import retry_callback
 
-        retry = RetryHeartbeatStaleTrialCallback(max_retry=self.plan.sweep.max_retry)
+        retry = retry_callback(self.plan.sweep.max_retry)
         for run in self.runs.values():
             if run.active:
                 self._tell(run, "FAIL")
@@ -139,7 +140,9 @@ def _ask(plan: SearchPlan, study, liveness: Liveness, k: int, target: int, summa
     distributions = {r.name: r.distribution() for r in plan.sweep.space}
     asked = []
     for _ in range(k):
-        trial = study.ask(distributions)
+        with warnings.catch_warnings():  # ask/tell with heartbeats: this worker beats itself (Liveness)
+            warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed to be used")
+            trial = study.ask(distributions)
         liveness.claim(trial)
         trial.set_user_attr("test_split", plan.test_split)
         asked.append(trial)

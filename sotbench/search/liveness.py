@@ -18,9 +18,21 @@ import threading
 import time
 from typing import Any
 
-__all__ = ["Liveness", "worker_identity", "process_alive"]
+__all__ = ["Liveness", "worker_identity", "process_alive", "retry_callback"]
 
 HEARTBEAT_ATTR = "sotbench:heartbeat"
+
+
+def retry_callback(max_retry: int):
+    """Optuna's ``RetryHeartbeatStaleTrialCallback`` (queues a copy of a failed trial as WAITING)."""
+    import warnings
+
+    import optuna
+    from optuna.storages import RetryHeartbeatStaleTrialCallback
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return RetryHeartbeatStaleTrialCallback(max_retry=max_retry)
 
 
 def _start_ticks(pid: int) -> int | None:
@@ -144,13 +156,16 @@ class Liveness:
 
     def reap(self, study) -> list[int]:
         """Fail stale RUNNING trials and queue them again; returns the failed trial numbers."""
+        import warnings
+
         import optuna
-        from optuna.storages import RetryHeartbeatStaleTrialCallback
         from optuna.trial import TrialState
 
         if self.rdb_heartbeat:
-            optuna.storages.fail_stale_trials(study)
-        retry = RetryHeartbeatStaleTrialCallback(max_retry=self.max_retry)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                optuna.storages.fail_stale_trials(study)
+        retry = retry_callback(self.max_retry)
         failed = []
         now = time.time()
         for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
