@@ -45,18 +45,25 @@ def _read_bytes(path: Path) -> bytes:
         raise FrameError(f"{path}: cannot read frame ({exc.strerror})") from None
 
 
+def _simplejpeg():
+    """simplejpeg when installed (a thin libjpeg-turbo binding), else None."""
+    try:
+        import simplejpeg
+    except ImportError:
+        return None
+    return simplejpeg
+
+
 def decode_image(path: str | os.PathLike) -> np.ndarray:
     """Decode one image file to BGR uint8; JPEG goes through libjpeg-turbo (simplejpeg)."""
     path = Path(path)
     data = _read_bytes(path)
-    if data[:2] == _JPEG_MAGIC:
-        import simplejpeg
-
+    if data[:2] == _JPEG_MAGIC and _simplejpeg() is not None:
         try:
-            return simplejpeg.decode_jpeg(data, colorspace="BGR")
+            return _simplejpeg().decode_jpeg(data, colorspace="BGR")
         except ValueError as exc:
             raise FrameError(f"{path}: corrupt JPEG ({exc})") from None
-    import cv2
+    import cv2  # OpenCV also decodes JPEG with libjpeg-turbo, with identical pixels
 
     img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if img is None:
@@ -68,10 +75,8 @@ def image_size(path: str | os.PathLike) -> tuple[int, int]:
     """``(width, height)`` of an image file, reading only its header for JPEG."""
     path = Path(path)
     data = _read_bytes(path)
-    if data[:2] == _JPEG_MAGIC:
-        import simplejpeg
-
-        h, w, _, _ = simplejpeg.decode_jpeg_header(data)
+    if data[:2] == _JPEG_MAGIC and _simplejpeg() is not None:
+        h, w, _, _ = _simplejpeg().decode_jpeg_header(data)
         return int(w), int(h)
     img = decode_image(path)
     return int(img.shape[1]), int(img.shape[0])

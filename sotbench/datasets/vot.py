@@ -1,0 +1,159 @@
+"""VOT2018 short-term (60 sequences, 21,356 frames), the reset-based ("baseline") protocol.
+
+Layouts recognised from the root's contents:
+
+* ``native``: ``<root>/list.txt`` (else every sub-folder holding ``groundtruth.txt``) and
+  one folder per sequence with ``groundtruth.txt`` (8 numbers per row: a rotated rectangle's
+  corners, or 4 numbers x,y,w,h; both may occur in one file), per-frame tag files
+  ``camera_motion``, ``illum_change``, ``motion_change``, ``size_change``, ``occlusion`` as
+  ``<tag>.tag`` or ``<tag>.label`` (one 0/1 per line; shorter files are padded with 0, as the
+  VOT toolkit does), and the images either in ``color/%08d.jpg`` (the current VOT toolkit
+  download, with a ``sequence`` metadata file) or flat in the folder (the legacy MATLAB
+  toolkit layout), or as one video file.
+* ``pysot-json``: ``<root>/VOT2018.json`` (tags, ``width``/``height`` per video); images at
+  its ``img_names`` (``<seq>/color/…``) or flat beside them.
+
+``Sequence.gt`` is ``(N, 8)`` whenever a file holds a polygon; rectangle rows then carry
+NaN in columns 4-7.  ``Sequence.tags`` maps each tag to a boolean per-frame array and
+``image_size`` is ``(width, height)``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from sotbench.datasets.base import Dataset, DatasetSpec, VotSettings, read_rows
+from sotbench.datasets.layout import first_image_size, listed_frames, package_lines, read_list, video_frames
+from sotbench.datasets.pysot_json import VOT_TAGS, find_json, load_json, record_frames, record_gt, record_tags
+from sotbench.sequences import AnnotationError, Sequence
+
+__all__ = ["VOT2018", "VOT_TAGS"]
+
+VOT_URL = "http://data.votchallenge.net/vot2018/main/description.json"
+
+
+def check_regions(path: Path, gt: np.ndarray, json_name: str | None = None) -> None:
+    """Rectangles need a positive size, polygons finite corners; NaN only as padding."""
+    rect = np.isnan(gt[:, 4:]).all(axis=1) if gt.shape[1] == 8 else np.ones(len(gt), dtype=bool)
+    bad_rect = rect & ((gt[:, 2] <= 0) | (gt[:, 3] <= 0) | np.isnan(gt[:, :4]).any(axis=1))
+    bad_poly = ~rect & np.isnan(gt).any(axis=1)
+    bad = bad_rect | bad_poly
+    if bad.any():
+        i = int(np.argmax(bad))
+        what = "x,y,w,h with positive width and height" if bad_rect[i] else "8 finite polygon corners"
+        region = gt[i][~np.isnan(gt[i])].tolist()
+        if json_name is not None:
+            raise AnnotationError(path, f"video {json_name!r}: bad region gt_rect[{i}] = {region} (expected {what})")
+        raise AnnotationError(path, f"bad region {region} (expected {what})", i + 1)
+
+
+def _read_properties(path: Path) -> dict[str, str]:
+    """A VOT ``sequence`` metadata file: ``key=value`` lines."""
+    if not path.is_file():
+        return {}
+    out = {}
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        key, eq, value = line.partition("=")
+        if eq:
+            out[key.strip()] = value.strip()
+    return out
+
+
+def _read_tag(path: Path, n: int) -> np.ndarray:
+    lines = [ln.strip() for ln in path.read_text(encoding="utf-8-sig").splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    if len(lines) > n:
+        raise AnnotationError(path, f"{len(lines)} lines for {n} frames (expected at most one 0/1 per frame)")
+    bad = [i for i, v in enumerate(lines) if v not in ("0", "1", "")]
+    if bad:
+        raise AnnotationError(path, f"expected 0 or 1, found {lines[bad[0]]!r}", bad[0] + 1)
+    out = np.zeros(n, dtype=bool)
+    out[: len(lines)] = [v == "1" for v in lines]
+    return out
+
+
+class VOT2018(Dataset):
+    """VOT2018 short-term challenge dataset (reset protocol, 15 repetitions)."""
+
+    spec = DatasetSpec(
+        key="vot2018", title="VOT2018", folder="VOT2018", protocol="vot_reset",
+        attributes=tuple((t, t.replace("_", " ")) for t in VOT_TAGS),
+        default_profile="pysot",
+        vot=VotSettings(repetitions=15, skip_initialize=5, burnin=10, eao_interval=(100, 356)),
+        homepage="https://www.votchallenge.net/vot2018/dataset.html",
+        how_to_get="`sotbench download vot2018` (from data.votchallenge.net, as the VOT toolkit "
+                   "does: per-sequence zips, checksums verified); or `vot initialize vot2018`. "
+                   "pysot's VOT2018.json alone works for evaluation.",
+        layout=__doc__ or "",
+    )
+
+    def __init__(self, root: str | os.PathLike | None = None, split: str | None = None):
+        super().__init__(root, split)
+        self._json: Path | None = None
+
+    def expected_names(self) -> list[str]:
+        return package_lines("vot2018.txt")
+
+    def _index(self):
+        self._json = find_json(self.root, ("VOT2018.json",))
+        if self._json is not None:
+            self.layout = "pysot-json"
+            data = load_json(self._json)
+            listing = read_list(self.root / "list.txt") if (self.root / "list.txt").is_file() else list(data)
+            missing = [n for n in listing if n not in data]
+            if missing:
+                raise AnnotationError(self.root / "list.txt", f"{missing[0]} is not in {self._json.name}")
+            return {n: partial(self._load_json, n) for n in listing}
+        self.layout = "native"
+        if (self.root / "list.txt").is_file():
+            names = read_list(self.root / "list.txt")
+        else:
+            names = sorted(p.name for p in self.root.iterdir() if (p / "groundtruth.txt").is_file())
+        return {n: partial(self._load_native, n) for n in names}
+
+    def _frames(self, seq_dir: Path, props: dict[str, str]):
+        pattern = props.get("channels.color")  # e.g. color/%08d.jpg (names sort in frame order)
+        if pattern and Path(pattern).parent != Path("."):
+            return listed_frames(seq_dir / Path(pattern).parent)
+        return listed_frames(seq_dir / "color") or listed_frames(seq_dir) or video_frames(seq_dir)
+
+    def _load_native(self, name: str) -> Sequence:
+        seq_dir = self.root / name
+        path = seq_dir / "groundtruth.txt"
+        if not seq_dir.is_dir():
+            raise AnnotationError(seq_dir, f"sequence folder of {name} (listed in list.txt) is missing")
+        gt = read_rows(path, widths=(4, 8))
+        check_regions(path, gt)
+        props = _read_properties(seq_dir / "sequence")
+        frames = self._frames(seq_dir, props)
+        if frames is not None and len(frames) != len(gt):
+            raise AnnotationError(path, f"{len(gt)} regions for {len(frames)} frames in "
+                                  f"{frames.describe(0)} (expected one region per frame)")
+        tags = {}
+        for tag_file in sorted(seq_dir.glob("*.tag")) + sorted(seq_dir.glob("*.label")):
+            tags.setdefault(tag_file.stem, _read_tag(tag_file, len(gt)))
+        size = (int(props["width"]), int(props["height"])) if "width" in props and "height" in props \
+            else first_image_size(frames)
+        meta = {"n_frames": len(gt), "layout": self.layout, "source": str(path)}
+        return Sequence(name=name, gt=gt, frames=frames, tags=tags, image_size=size, meta=meta)
+
+    def _load_json(self, name: str) -> Sequence:
+        path = self._json
+        assert path is not None
+        rec = load_json(path)[name]
+        gt = record_gt(path, name, rec, widths=(4, 8))
+        check_regions(path, gt, json_name=name)
+        if len(rec.get("img_names") or []) != len(gt):
+            raise AnnotationError(path, f"video {name!r}: {len(rec.get('img_names') or [])} img_names "
+                                  f"for {len(gt)} gt_rect rows")
+        frames = record_frames(self.root, name, rec, path)
+        size = (int(rec["width"]), int(rec["height"])) if "width" in rec and "height" in rec \
+            else first_image_size(frames)
+        meta = {"n_frames": len(gt), "layout": self.layout, "source": str(path)}
+        return Sequence(name=name, gt=gt, frames=frames, tags=record_tags(path, name, rec, len(gt)),
+                        image_size=size, meta=meta)
