@@ -140,7 +140,7 @@ def iter_sequences(evaluator: BatchEvaluator, order: Sequence[str], active: Acti
             alive = active()
             if not alive:
                 return
-            yield name, dict(zip(alive, evaluator.evaluate_batch(list(alive.values()), name)))
+            yield name, dict(zip(alive, evaluator.evaluate_batch(list(alive.values()), name), strict=True))
         return
     from concurrent.futures import wait
     from joblib.externals.loky import get_reusable_executor
@@ -159,4 +159,4 @@ def iter_sequences(evaluator: BatchEvaluator, order: Sequence[str], active: Acti
             return
         name, keys, future = pending.popleft()
         wait([future])
-        yield name, dict(zip(keys, future.result()))
+        yield name, dict(zip(keys, future.result(), strict=True))

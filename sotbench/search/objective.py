@@ -1,5 +1,6 @@
 """The search objective: a dataset's metric (by default its primary one, under its default
-profile), computed in memory from trajectories by ``sotbench.evaluate``."""
+profile), computed by ``sotbench.evaluate``: in memory for one-pass trajectories; through a
+temporary run folder for reset-protocol (VOT) runs, which are scored from result files."""
 
 from __future__ import annotations
 
@@ -37,9 +38,25 @@ class Objective:
         return f"{self.metric} (profile {self.profile or 'default'}, {self.direction})"
 
     def _scores(self, trajectories: Mapping[str, Any]):
+        if self.dataset.protocol != "ope":
+            return self._scores_from_files(trajectories)
         from sotbench.evaluate import evaluate_trajectories
 
         return evaluate_trajectories(self.dataset, dict(trajectories), profile=self.profile)
+
+    def _scores_from_files(self, trajectories: Mapping[str, Any]):
+        """Reset-protocol lines (one repetition per sequence) written to a throwaway run folder."""
+        import tempfile
+
+        from sotbench.evaluate import evaluate
+        from sotbench.results import RunDir
+
+        with tempfile.TemporaryDirectory(prefix="sotbench-trial-") as tmp:
+            store = RunDir(tmp)
+            for name, lines in trajectories.items():
+                store.write_vot(name, 1, list(lines))
+            return evaluate(self.dataset, store.path, profile=self.profile, write=False,
+                            sequences=list(trajectories))
 
     def sequence_value(self, seq_name: str, trajectory: Any) -> float:
         """The metric on one sequence: its per-sequence score, or the metric of the one-sequence set
@@ -79,7 +96,14 @@ def resolve_objective(dataset, metric: str | None, profile: str | None) -> Objec
     objective = Objective(dataset, name, profile, maximize)
     first = dataset.names[0]
     trajectory = _sanity_trajectory(dataset, first)
-    if trajectory is None:  # reset-protocol trajectories cannot be made from the ground truth
+    if trajectory is None:  # reset-protocol runs cannot be made from the ground truth: check the profile only
+        import sotbench.evaluate as ev
+
+        if hasattr(ev, "resolve_profile"):
+            try:
+                ev.resolve_profile(dataset, profile)
+            except ValueError as exc:
+                raise ObjectiveError(str(exc)) from None
         return objective
     try:
         scores = objective._scores({first: trajectory})

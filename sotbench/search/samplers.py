@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import functools
+import warnings
+
 from sotbench.search.sweep import PrunerConfig, SamplerConfig
 
 __all__ = ["build_sampler", "build_pruner"]
 
 
+def _quiet(build):
+    """Optuna marks several of these as experimental; the warning is noise for users."""
+
+    @functools.wraps(build)
+    def wrapper(cfg):
+        import optuna
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return build(cfg)
+
+    return wrapper
+
+
+@_quiet
 def build_sampler(cfg: SamplerConfig):
     """Multivariate TPE with constant liar (batches and parallel workers do not sample the same
     point), GP, CMA-ES or random search, seeded by ``cfg.seed``."""
@@ -34,6 +52,7 @@ def build_sampler(cfg: SamplerConfig):
     raise ValueError(f"unknown sampler {cfg.type!r}, known: tpe, gp, cmaes, random")
 
 
+@_quiet
 def build_pruner(cfg: PrunerConfig):
     """Wilcoxon (paired per-sequence test against the best trial), median, or none."""
     import optuna

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import warnings
 from typing import Any
 
 import sotbench
@@ -80,9 +79,7 @@ def open_study(plan: SearchPlan, storage: Any, *, create: bool = True):
     """Create the study (first run) or load it and check that it searches the same thing."""
     import optuna
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        sampler, pruner = build_sampler(plan.sweep.sampler), build_pruner(plan.sweep.pruner)
+    sampler, pruner = build_sampler(plan.sweep.sampler), build_pruner(plan.sweep.pruner)
     if not create:
         try:
             return optuna.load_study(study_name=plan.study_name, storage=storage, sampler=sampler, pruner=pruner)
@@ -116,6 +113,4 @@ def _reseed_on_resume(study, plan: SearchPlan) -> None:
     if cfg.seed is None or n == 0:
         return
     seed = int.from_bytes(hashlib.sha256(f"{cfg.seed}:{n}".encode()).digest()[:4], "little")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        study.sampler = build_sampler(dataclasses.replace(cfg, seed=seed))
+    study.sampler = build_sampler(dataclasses.replace(cfg, seed=seed))

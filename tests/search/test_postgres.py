@@ -36,6 +36,7 @@ def test_two_workers_share_a_postgres_study(postgres_url, synthetic_root, tmp_pa
     assert study.user_attrs["dataset"] == "synthetic" and study.user_attrs["test_split"] is False
 
 
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage is supposed to be used")
 def test_silent_worker_trial_is_failed_and_rerun(postgres_url, synthetic_root, tmp_path):
     sweep = sweep_from_dict({"name": "pg-stale", "preset": "ncc/default", "dataset": "synthetic", "split": "val",
                              "root": str(synthetic_root), "sequences": ["ValWalk"], "enqueue_preset": False})
