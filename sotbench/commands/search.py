@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sotbench.commands.common import parse_sequences
 from sotbench.errors import CommandError
 
 HELP = "tune a tracker's parameters on a validation split (Optuna; resumable, batched, distributed)"
@@ -34,6 +35,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dataset", metavar="NAME", help="tuning dataset (overrides the sweep's)")
     p.add_argument("--split", metavar="NAME", help="tuning split, e.g. val (overrides the sweep's)")
     p.add_argument("--root", metavar="DIR", help="the dataset's folder (overrides the sweep's)")
+    p.add_argument("--sequences", metavar="A,B,...", help="only these sequences of the split (overrides the sweep's)")
     p.add_argument("--trials", type=int, metavar="N", help="the study ends with N finished trials (default: the sweep's)")
     p.add_argument("--batch", type=int, metavar="K", help="trials evaluated together (default: the sweep's)")
     p.add_argument("--out", type=Path, metavar="DIR", help="outputs and journal (default: sweeps/<name>/ beside the sweep)")
@@ -75,9 +77,10 @@ def _sweep_from_args(args: argparse.Namespace):
         if not (args.tracker and args.dataset):
             raise CommandError("without a sweep file, give both --tracker and --dataset (and usually --split val)")
         split = args.split or "val"
+        sequences = parse_sequences(args.sequences)
         return sweep_from_dict({"name": f"{Path(args.tracker).stem.replace('/', '-')}-{args.dataset}-{split}",
                                 "preset": _preset_ref(args.tracker), "dataset": args.dataset, "split": split,
-                                "root": args.root})
+                                "root": args.root, "sequences": list(sequences) if sequences else None})
     else:
         path = builtin_sweeps().get(DEFAULT_SWEEP)
         if path is None:
@@ -85,7 +88,8 @@ def _sweep_from_args(args: argparse.Namespace):
         sweep = load_sweep(path)
         print(f"no sweep given: running the default sweep {DEFAULT_SWEEP!r} ({sweep.description or path})")
     overrides = {"preset": _preset_ref(args.tracker) if args.tracker else None,
-                 "dataset": args.dataset, "split": args.split, "root": args.root}
+                 "dataset": args.dataset, "split": args.split, "root": args.root,
+                 "sequences": parse_sequences(args.sequences)}
     sweep = sweep.with_overrides(**overrides)
     sampler = replace(sweep.sampler, **{k: v for k, v in (("type", args.sampler), ("seed", args.seed)) if v is not None})
     pruner = replace(sweep.pruner, type=args.pruner) if args.pruner else sweep.pruner

@@ -124,6 +124,7 @@ def _open_dataset(sweep: Sweep, allow_test_split: bool):
                         f"locally; tune on one of: {', '.join(_tuning_splits(spec)) or 'none'}")
     if not names:
         raise PlanError(f"{spec.key}/{dataset.split} at {dataset.root} holds no sequences")
+    _check_sequences(dataset, names)
     test = dataset.split in spec.test_splits
     if test and not allow_test_split:
         raise PlanError(
@@ -131,6 +132,25 @@ def _open_dataset(sweep: Sweep, allow_test_split: bool):
             f"parameters. Tune on a validation split ({', '.join(_tuning_splits(spec)) or 'none defined'}), "
             "or pass --allow-test-split to do it anyway (recorded in every output)")
     return dataset, names, test
+
+
+def _check_sequences(dataset, names: list[str]) -> None:
+    """Read every sequence's annotations now (no frames decoded), so a bad file or a missing
+    frame folder stops the search before any trial instead of failing every trial."""
+    from sotbench.sequences import AnnotationError
+
+    problems = []
+    for name in names:
+        try:
+            if dataset[name].frames is None:
+                problems.append(f"{name}: no frames on disk (this root holds annotations only)")
+        except (AnnotationError, OSError, ValueError) as exc:
+            problems.append(str(exc))
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise PlanError(f"{len(problems)} of {len(names)} sequences of {dataset.key}/{dataset.split} cannot be "
+                        f"tracked: " + "; ".join(problems[:5]) + more
+                        + " — fix them, or list the others under 'sequences' in the sweep")
 
 
 def _tuning_splits(spec) -> list[str]:

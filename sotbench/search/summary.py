@@ -37,4 +37,5 @@ def print_summary(plan: SearchPlan, result) -> None:
         print("wrote: " + ", ".join(str(p) for p in out.files))
     best_yaml = plan.out / "best.yaml"
     if out.best is not None:
-        print(f"next: sotbench run --tracker {best_yaml} --dataset {plan.dataset.key} --split <test split>")
+        root = f" --root {plan.sweep.root}" if plan.sweep.root else ""
+        print(f"next: sotbench run --tracker {best_yaml} --dataset {plan.dataset.key}{root} --split <test split>")

@@ -79,6 +79,21 @@ def test_split_with_no_sequences(tmp_path, capsys):
     _no_trials_ran(tmp_path / "o")
 
 
+def test_unreadable_sequence_stops_before_any_trial(tmp_path, capsys):
+    import cv2
+    import numpy as np
+
+    seq = tmp_path / "data" / "Walk"
+    (seq / "img").mkdir(parents=True)
+    for i in range(3):
+        cv2.imwrite(str(seq / "img" / f"{i + 1:04d}.jpg"), np.full((40, 40, 3), 80, np.uint8))
+    (seq / "groundtruth.txt").write_text("1,1,10,10\n2,2,10,10\n")
+    msg = _error(capsys, ["search", "--tracker", "ncc", "--dataset", "folder", "--root", str(tmp_path / "data"),
+                          "--split", "test", "--allow-test-split", "--out", str(tmp_path / "o")])
+    assert "1 of 1 sequences of folder/test cannot be tracked" in msg and "2 ground-truth rows for 3 frames" in msg
+    _no_trials_ran(tmp_path / "o")
+
+
 def test_unknown_names(tmp_path, capsys, synthetic_root):
     msg = _error(capsys, ["search", "nosuchsweep"])
     assert "unknown sweep 'nosuchsweep'" in msg and "synthetic" in msg
