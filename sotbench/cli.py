@@ -18,6 +18,8 @@ __all__ = ["main", "console_main", "COMMANDS"]
 COMMANDS: dict[str, str] = {
     "run": "sotbench.commands.run",
     "list": "sotbench.commands.list",
+    "datasets": "sotbench.commands.datasets",
+    "download": "sotbench.commands.download",
     "search": "sotbench.commands.search",
 }
 

@@ -62,7 +62,7 @@ class FolderDataset(Dataset):
         key="folder",
         title="Folder of sequences",
         folder="custom",
-        layout=__doc__ or "",
+        layout="<root>/<seq>/ with img/*.jpg (or color/, images in the folder, or a video) + groundtruth.txt",
         how_to_get="Your own data: one folder per sequence with img/ (or a video) and groundtruth.txt.",
     )
 

@@ -71,7 +71,8 @@ class GOT10k(Dataset):
                    "train/val/test zips; unpack so that train/, val/ and test/ are in the root. "
                    "Test results are scored by the site's evaluation server.",
         needs_registration=True,
-        layout=__doc__ or "",
+        layout="<root>/{train,val,test}/list.txt + <seq>/ with %08d.jpg, groundtruth.txt, absence.label, "
+               "cover.label, meta_info.ini",
     )
 
     def __init__(self, root: str | os.PathLike | None = None, split: str | None = None):

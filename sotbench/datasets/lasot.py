@@ -80,7 +80,8 @@ class LaSOT(Dataset):
                    "from the LaSOT page or its Hugging Face mirror (`sotbench download lasot`). "
                    "The evaluation toolkit's annos/ folder alone works for evaluation.",
         downloads=tuple(DownloadItem(url=HF_URL.format(c), extract_to=".") for c in _classes()),
-        layout=__doc__ or "",
+        layout="native: <root>/<class>/<class>-<k>/ with img/%08d.jpg, groundtruth.txt, full_occlusion.txt, "
+               "out_of_view.txt, nlp.txt; toolkit: <root>/annos/<seq>.txt; pysot: <root>/LaSOT.json",
     )
 
     def __init__(self, root: str | os.PathLike | None = None, split: str | None = None):

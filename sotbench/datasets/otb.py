@@ -58,6 +58,10 @@ HOW_TO_GET = (
 )
 
 
+LAYOUT = ("native: <root>/<Seq>/img/%04d.jpg + groundtruth_rect.txt (the OTB zips); "
+          "pysot: <root>/OTB100.json [+ images]; MATLAB kit: <root>/anno_TB100/<seq>.txt")
+
+
 def _facts() -> dict:
     return package_json("otb.json")
 
@@ -204,7 +208,7 @@ def _spec(key: str, title: str, folder: str, list_key: str, splits: tuple[str, .
         splits=splits, public_gt_splits=splits,
         test_splits=tuple(s for s in splits if s in ("test", "heldout")),
         attributes=OTB_ATTRIBUTES, default_profile="pysot", homepage=HOMEPAGE,
-        how_to_get=HOW_TO_GET, downloads=_downloads(list_key), layout=__doc__ or "",
+        how_to_get=HOW_TO_GET, downloads=_downloads(list_key), layout=LAYOUT,
     )
 
 

@@ -145,7 +145,7 @@ class PysotJSON(Dataset):
         key="pysot-json",
         title="pysot-toolkit JSON annotations",
         folder="pysot",
-        layout=__doc__ or "",
+        layout="<root>/<NAME>.json [+ images at its img_names]",
         how_to_get="The JSON files are distributed with pysot / pysot-toolkit (testing_dataset/README.md).",
     )
 

@@ -44,7 +44,8 @@ class TrackingNet(Dataset):
                    "extract_frame.py).  Test results are scored by the evaluation server "
                    "(eval.ai); its ground truth is not public.",
         needs_registration=True,
-        layout=__doc__ or "",
+        layout="chunks: <root>/TRAIN_0..TRAIN_11 and TEST, each with anno/<seq>.txt and frames/<seq>/<n>.jpg; "
+               "flat: <root>/<seq>.txt",
     )
 
     def __init__(self, root: str | os.PathLike | None = None, split: str | None = None):

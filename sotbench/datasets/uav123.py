@@ -83,7 +83,7 @@ class _UAV(Dataset):
             data = load_json(self._json)
             return {n: partial(self._load_json, n) for n in names if n in data}
         anno = self.root / "anno" / self.subset
-        self.layout = "native" if (self.root / "data_seq").is_dir() else "native (annotations only)"
+        self.layout = "native"
         return {n: partial(self._load_native, n) for n in names if (anno / f"{n}.txt").is_file()}
 
     def _range(self, name: str) -> tuple[str, int, int]:
@@ -144,7 +144,9 @@ def _spec(key: str, title: str, folder: str, splits: tuple[str, ...]) -> Dataset
     return DatasetSpec(
         key=key, title=title, folder=folder, protocol="ope", splits=splits, public_gt_splits=splits,
         test_splits=tuple(s for s in splits if s in ("test", "heldout")), attributes=UAV_ATTRIBUTES,
-        default_profile="pysot", homepage=HOMEPAGE, how_to_get=HOW_TO_GET, layout=__doc__ or "",
+        default_profile="pysot", homepage=HOMEPAGE, how_to_get=HOW_TO_GET,
+        layout=f"native: <root>/anno/{title}/<seq>.txt [+ <root>/data_seq/UAV123/<video>/%06d.jpg]; "
+               f"pysot: <root>/{title}.json",
     )
 
 

@@ -20,13 +20,15 @@ NaN in columns 4-7.  ``Sequence.tags`` maps each tag to a boolean per-frame arra
 
 from __future__ import annotations
 
+import json
 import os
 from functools import partial
 from pathlib import Path
+from urllib.parse import urljoin
 
 import numpy as np
 
-from sotbench.datasets.base import Dataset, DatasetSpec, VotSettings, read_rows
+from sotbench.datasets.base import Dataset, DatasetSpec, DownloadItem, VotSettings, read_rows
 from sotbench.datasets.layout import first_image_size, listed_frames, package_lines, read_list, video_frames
 from sotbench.datasets.pysot_json import VOT_TAGS, find_json, load_json, record_frames, record_gt, record_tags
 from sotbench.sequences import AnnotationError, Sequence
@@ -89,7 +91,8 @@ class VOT2018(Dataset):
         how_to_get="`sotbench download vot2018` (from data.votchallenge.net, as the VOT toolkit "
                    "does: per-sequence zips, checksums verified); or `vot initialize vot2018`. "
                    "pysot's VOT2018.json alone works for evaluation.",
-        layout=__doc__ or "",
+        layout="native: <root>/list.txt + <seq>/groundtruth.txt with color/%08d.jpg or flat images; "
+               "pysot: <root>/VOT2018.json [+ images]",
     )
 
     def __init__(self, root: str | os.PathLike | None = None, split: str | None = None):
@@ -98,6 +101,37 @@ class VOT2018(Dataset):
 
     def expected_names(self) -> list[str]:
         return package_lines("vot2018.txt")
+
+    # -- download (what the VOT toolkit fetches: per-sequence zips listed in description.json) --
+    @classmethod
+    def download_items(cls, root: Path, url: str | None = None) -> list[DownloadItem]:
+        """Fetch the dataset description and list each sequence's annotation and image zips."""
+        from sotbench.download import fetch
+
+        url = url or VOT_URL
+        desc = json.loads(fetch(url, root / "description.json").read_text())
+        items = []
+        for seq in desc.get("sequences", []):
+            name = seq["name"]
+            ann = seq["annotations"]
+            items.append(DownloadItem(url=urljoin(url, ann["url"]), md5=ann.get("checksum"),
+                                      extract_to=name, filename=f"{name}_anno.zip"))
+            for channel, info in seq.get("channels", {}).items():
+                items.append(DownloadItem(url=urljoin(url, info["url"]), md5=info.get("checksum"),
+                                          extract_to=f"{name}/{channel}", filename=f"{name}_{channel}.zip"))
+        return items
+
+    @classmethod
+    def after_download(cls, root: Path) -> None:
+        """Write ``list.txt`` and each sequence's ``sequence`` file, as the VOT toolkit does."""
+        desc = json.loads((root / "description.json").read_text())
+        for seq in desc.get("sequences", []):
+            lines = [f"name={seq['name']}", f"fps={seq.get('fps', 30)}", "format=default"]
+            for channel, info in seq.get("channels", {}).items():
+                lines.append(f"channels.{channel}={channel}/{info.get('pattern', '%08d.jpg')}")
+            (root / seq["name"] / "sequence").write_text("\n".join(lines) + "\n")
+        names = [seq["name"] for seq in desc.get("sequences", [])]
+        (root / "list.txt").write_text("\n".join(names) + "\n")
 
     def _index(self):
         self._json = find_json(self.root, ("VOT2018.json",))

@@ -176,7 +176,8 @@ def test_unknown_names_list_valid_ones(shared_data):
     with pytest.raises(ValueError, match="unknown split 'validation' for dataset 'lasot', known: test, train, val"):
         load_dataset("lasot", split="validation")
     ds = load_dataset("uav123", root=shared_data / "annotations" / "UAV123")
-    with pytest.raises(KeyError, match=r"unknown sequence 'car1_4' in uav123/test .*close: .*car1_3.*known: bike1, bike2"):
+    expected = r"unknown sequence 'car1_4' in uav123/test .*close: .*car1_3.*known: bike1, bike2"
+    with pytest.raises(KeyError, match=expected):
         ds.resolve_name("car1_4")
     ds = load_dataset("vot2018", root=shared_data / "sequences" / "VOT2018")
     with pytest.raises(KeyError, match="listed by the benchmark but absent from this root"):

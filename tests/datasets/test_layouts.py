@@ -42,7 +42,8 @@ def test_otb_native_quirks(fake_tree):
     assert len(david) == 471 and david.frames.paths[0].name == "0300.jpg" and frame_id(david.frames[0]) == 300 % 256
     tiger = ds["Tiger1"]
     assert len(tiger) == 349 and tiger.frames.paths[0].name == "0006.jpg"
-    assert tiger.gt[0].tolist() == [float(v) for v in (root / "Tiger1/groundtruth_rect.txt").read_text().split("\n")[5].split()]
+    sixth = (root / "Tiger1/groundtruth_rect.txt").read_text().split("\n")[5]
+    assert tiger.gt[0].tolist() == [float(v) for v in sixth.split()]
     full = load_dataset("otb100", root=root, full_annotation=True)["Tiger1"]
     assert len(full) == 354 and full.frames.paths[0].name == "0001.jpg"
     assert not np.array_equal(ds["Skating2-1"].gt, ds["Skating2-2"].gt)

@@ -1,0 +1,58 @@
+"""``sotbench download``: fetch a benchmark's public archives (resumable, checksum verified)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sotbench.datasets import DATASETS, dataset_class
+from sotbench.datasets.base import DATA_ENV, data_root
+from sotbench.datasets.downloads import download_dataset, download_items, item_name
+from sotbench.download import DownloadError
+from sotbench.errors import CommandError
+
+HELP = "download a benchmark that has public archives (OTB100, LaSOT, VOT2018; resumable, verified)"
+EPILOG = f"""Files go to <data root>/<Dataset>/ (data root: --root, ${DATA_ENV} or ./datasets);
+archives are kept in .downloads/ while in progress, resumed after an interruption, verified
+against their checksums when the benchmark publishes them, and unpacked safely.
+Datasets that need registration (GOT-10k, TrackingNet) print where to get them.
+
+examples:
+  sotbench download otb100
+  sotbench download lasot --only airplane,bear --root /data/tracking
+  sotbench download vot2018 --list
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", metavar="NAME", help=f"dataset ({', '.join(DATASETS)})")
+    p.add_argument("--root", type=Path, metavar="DIR", help=f"data root (default: ${DATA_ENV} or ./datasets)")
+    p.add_argument("--only", metavar="A,B,...", help="only these archives (e.g. LaSOT classes, OTB videos)")
+    p.add_argument("--list", action="store_true", help="list the archives and exit")
+    p.add_argument("--keep-archives", action="store_true", help="keep the archives after unpacking")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        cls = dataset_class(args.name)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    base = data_root(args.root)
+    # subsets (OTB2013, OTB50) go into the full benchmark's folder unless their own exists
+    folder = cls.spec.folder if (base / cls.spec.folder).exists() or not cls.data_folders else cls.data_folders[0]
+    root = base / folder
+    only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
+    try:
+        if args.list:
+            for item in download_items(cls, root):
+                print(f"{item_name(item):40s} {item.url}")
+            return 0
+        report = download_dataset(cls, root, only=only, keep_archives=args.keep_archives,
+                                  progress=not args.no_progress)
+    except DownloadError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"{cls.spec.title}: {len(report.fetched)} archives fetched, {len(report.skipped)} already there, "
+          f"in {report.root}")
+    print(f"check it with: sotbench datasets {cls.spec.key}" + (f" --root {args.root}" if args.root else ""))
+    return 0
