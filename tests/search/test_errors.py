@@ -136,6 +136,8 @@ def test_changed_search_space_is_refused_on_continue(tmp_path, capsys, synthetic
     out = tmp_path / "o"
     path = _sweep(tmp_path, body.replace("LR", "[0.1, 0.8]"), synthetic_root)
     assert main(["search", str(path), "--root", str(synthetic_root), "--out", str(out), "--no-progress"]) == 0
+    assert "importance plot skipped: parameter importance needs at least 2 complete trials" in capsys.readouterr().out
+    assert (out / "history.png").is_file() and not (out / "importance.png").exists()
     path = _sweep(tmp_path, body.replace("LR", "[0.2, 0.8]"), synthetic_root)
     msg = _error(capsys, ["search", str(path), "--root", str(synthetic_root), "--out", str(out), "--trials", "2"])
     assert "was made for another search" in msg and "space" in msg

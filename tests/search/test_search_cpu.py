@@ -62,6 +62,10 @@ def test_search_beats_the_preset_and_continues(synthetic_root, tmp_path, capsys)
     pd.testing.assert_frame_equal(again.iloc[:30][["number", "value"]], table[["number", "value"]])
     assert main([*args, "--trials", "32"]) == 0  # nothing left to do
     assert len(pd.read_csv(out / "trials.csv")) == 32
+    exported = tmp_path / "trackers" / "ncc" / "tuned.yaml"
+    assert main([*args, "--report-only", "--export", str(exported)]) == 0
+    assert load_preset(exported)["params"] == load_preset(out / "best.yaml")["params"]
+    assert len(pd.read_csv(out / "trials.csv")) == 32
 
 
 @pytest.mark.slow
