@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "download": "sotbench.commands.download",
     "eval": "sotbench.commands.eval",
     "pack": "sotbench.commands.pack",
+    "search": "sotbench.commands.search",
     "report": "sotbench.commands.report",
 }
 
