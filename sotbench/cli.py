@@ -16,10 +16,15 @@ from sotbench.errors import CommandError
 __all__ = ["main", "console_main", "COMMANDS"]
 
 COMMANDS: dict[str, str] = {
+    "demo": "sotbench.commands.demo",
     "run": "sotbench.commands.run",
     "list": "sotbench.commands.list",
     "datasets": "sotbench.commands.datasets",
     "download": "sotbench.commands.download",
+    "eval": "sotbench.commands.eval",
+    "pack": "sotbench.commands.pack",
+    "search": "sotbench.commands.search",
+    "report": "sotbench.commands.report",
 }
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "list the names sotbench knows: datasets, trackers, presets"
+HELP = "list the names sotbench knows: datasets, trackers, presets, metric profiles"
 EPILOG = """examples:
   sotbench list trackers
   sotbench list presets
 """
 
-KINDS = ("datasets", "trackers", "presets")
+KINDS = ("datasets", "trackers", "presets", "profiles")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -28,6 +28,11 @@ def main(args: argparse.Namespace) -> int:
         from sotbench.trackers import tracker_names
 
         print("\n".join(tracker_names()))
+    elif args.kind == "profiles":
+        from sotbench.metrics.profiles import PROFILES
+
+        for name, prof in PROFILES.items():
+            print(f"{name:16s} {prof.toolkit} ({', '.join(prof.protocols)})")
     else:
         from sotbench.presets import builtin_presets, load_preset, preset_summary
 

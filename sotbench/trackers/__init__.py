@@ -27,6 +27,7 @@ TRACKERS: dict[str, str] = {
     "opencv-csrt": "sotbench.trackers.opencv:build_csrt",
     "opencv-kcf": "sotbench.trackers.opencv:build_kcf",
     "siamrpnpp": "sotbench.trackers.siamrpnpp:build",
+    "ncc": "sotbench.trackers.ncc:build",
 }
 
 

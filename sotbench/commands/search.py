@@ -1,0 +1,151 @@
+"""``sotbench search``: Bayesian search of a tracker's test-time parameters on a validation split."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sotbench.commands.common import parse_sequences
+from sotbench.errors import CommandError
+
+HELP = "tune a tracker's parameters on a validation split (Optuna; resumable, batched, distributed)"
+EPILOG = """examples:
+  sotbench search --trials 200                        # the default sweep: SiamRPN++ on GOT-10k val
+  sotbench search --tracker siamrpnpp --dataset got10k --split val --trials 200
+  sotbench search sweeps/synthetic.yaml --trials 30 --out runs/syn
+  sotbench search sweeps/synthetic.yaml --trials 60   # rerun: continues the same study to 60
+  sotbench search sweeps/got10k.yaml --workers 4      # 4 local workers (one GPU each)
+  sotbench search sweeps/got10k.yaml --storage postgresql://user@db-host/optuna   # many machines
+  sotbench search sweeps/synthetic.yaml --report-only --export   # outputs + trackers/<tracker>/<sweep>.yaml
+
+The study is kept in a journal file (<out>/study.journal; default out: sweeps/<name>/ beside the
+sweep file) or the --storage database; rerunning continues it, and --trials N means the study
+ends with N finished trials. Outputs: <out>/trials.csv, best.yaml (a preset with provenance),
+history.png/pdf, importance.png/pdf.  Browse live: optuna-dashboard <out>/study.journal
+"""
+
+DEFAULT_SWEEP = "siamrpnpp-got10k"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("sweep", nargs="?", metavar="SWEEP",
+                   help="a sweep .yaml file or a built-in sweep name (default: flags, else the default sweep)")
+    p.add_argument("--tracker", metavar="NAME|PRESET",
+                   help="base preset (e.g. siamrpnpp = siamrpnpp/default, or a preset .yaml)")
+    p.add_argument("--dataset", metavar="NAME", help="tuning dataset (overrides the sweep's)")
+    p.add_argument("--split", metavar="NAME", help="tuning split, e.g. val (overrides the sweep's)")
+    p.add_argument("--root", metavar="DIR", help="the dataset's folder (overrides the sweep's)")
+    p.add_argument("--sequences", metavar="A,B,...", help="only these sequences of the split (overrides the sweep's)")
+    p.add_argument("--trials", type=int, metavar="N", help="the study ends with N finished trials (default: the sweep's)")
+    p.add_argument("--batch", type=int, metavar="K", help="trials evaluated together (default: the sweep's)")
+    p.add_argument("--out", type=Path, metavar="DIR", help="outputs and journal (default: sweeps/<name>/ beside the sweep)")
+    p.add_argument("--storage", metavar="URL", help="postgresql://..., mysql://..., sqlite:///..., redis://... "
+                                                     "or a journal file (default: <out>/study.journal)")
+    p.add_argument("--study", metavar="NAME", help="study name (default: the sweep's name)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="local worker processes sharing the study (one GPU each where several exist)")
+    p.add_argument("--jobs", type=int, default=1, metavar="J",
+                   help="sequences evaluated in parallel within a worker (CPU processes, default 1)")
+    p.add_argument("--sampler", choices=("tpe", "gp", "cmaes", "random"), help="override the sweep's sampler")
+    p.add_argument("--seed", type=int, metavar="S", help="override the sampler seed")
+    p.add_argument("--pruner", choices=("wilcoxon", "median", "none"), help="override the sweep's pruner")
+    p.add_argument("--allow-test-split", action="store_true",
+                   help="allow tuning on a test split (recorded in every output)")
+    p.add_argument("--export", nargs="?", const="", metavar="PATH",
+                   help="also write the best preset to PATH (default: trackers/<tracker>/<sweep>.yaml)")
+    p.add_argument("--report-only", action="store_true", help="run no trial; only write the outputs")
+    p.add_argument("--device", metavar="DEV", help="cuda, cuda:1 or cpu (default: the tracker's choice)")
+    p.add_argument("--heartbeat", type=int, default=30, metavar="S", help="heartbeat interval, seconds (default 30)")
+    p.add_argument("--grace", type=int, default=120, metavar="S",
+                   help="a trial without heartbeat for S seconds is re-run (default 120)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--worker-index", type=int, metavar="I",
+                   help="this process's index among the workers of a shared study (offsets the sampler seed)")
+
+
+def _sweep_from_args(args: argparse.Namespace):
+    """The sweep file, a sweep made from --tracker/--dataset, or the default sweep (said aloud)."""
+    from dataclasses import replace
+
+    from sotbench.search.prepare import builtin_sweeps, find_sweep
+    from sotbench.search.sweep import load_sweep, sweep_from_dict
+
+    if args.sweep:
+        sweep = load_sweep(find_sweep(args.sweep))
+    elif args.tracker or args.dataset:
+        if not (args.tracker and args.dataset):
+            raise CommandError("without a sweep file, give both --tracker and --dataset (and usually --split val)")
+        split = args.split or "val"
+        sequences = parse_sequences(args.sequences)
+        return sweep_from_dict({"name": f"{Path(args.tracker).stem.replace('/', '-')}-{args.dataset}-{split}",
+                                "preset": _preset_ref(args.tracker), "dataset": args.dataset, "split": split,
+                                "root": args.root, "sequences": list(sequences) if sequences else None})
+    else:
+        path = builtin_sweeps().get(DEFAULT_SWEEP)
+        if path is None:
+            raise CommandError(f"the default sweep {DEFAULT_SWEEP} is not installed")
+        sweep = load_sweep(path)
+        print(f"no sweep given: running the default sweep {DEFAULT_SWEEP!r} ({sweep.description or path})")
+    overrides = {"preset": _preset_ref(args.tracker) if args.tracker else None,
+                 "dataset": args.dataset, "split": args.split, "root": args.root,
+                 "sequences": parse_sequences(args.sequences)}
+    sweep = sweep.with_overrides(**overrides)
+    sampler = replace(sweep.sampler, **{k: v for k, v in (("type", args.sampler), ("seed", args.seed)) if v is not None})
+    pruner = replace(sweep.pruner, type=args.pruner) if args.pruner else sweep.pruner
+    return replace(sweep, sampler=sampler, pruner=pruner)
+
+
+def _preset_ref(tracker: str) -> str:
+    """``siamrpnpp`` -> ``siamrpnpp/default``; preset names and files stay as given."""
+    if "/" in tracker or tracker.endswith((".yaml", ".yml")):
+        return tracker
+    return f"{tracker}/default"
+
+
+def _check_counts(args: argparse.Namespace) -> None:
+    for flag in ("trials", "batch"):
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            raise CommandError(f"--{flag} must be at least 1, got {value}")
+    if args.workers < 1 or args.jobs < 1:
+        raise CommandError("--workers and --jobs must be at least 1")
+
+
+def _describe(plan, target: int, batch: int) -> str:
+    s = plan.sweep
+    flag = "  ** TEST SPLIT (--allow-test-split) **" if plan.test_split else ""
+    return (f"search {plan.study_name!r}: {s.preset} ({plan.base.tracker}) on {plan.dataset.key}/{plan.dataset.split} "
+            f"({len(plan.sequences)} sequences){flag}\n"
+            f"  objective {plan.objective.describe()}; space "
+            + ", ".join(f"{r.name} [{r.low:g}, {r.high:g}]" for r in s.space)
+            + f"\n  sampler {s.sampler.type} (seed {s.sampler.seed}), pruner {s.pruner.type}, batch {batch}; "
+            f"study {plan.storage.display}: target {target} finished trials")
+
+
+def main(args: argparse.Namespace) -> int:
+    from sotbench.search import USER_ERRORS
+    from sotbench.search.prepare import prepare
+    from sotbench.search.runner import SearchOptions, run_search
+    from sotbench.search.summary import print_summary
+
+    _check_counts(args)
+    try:
+        sweep = _sweep_from_args(args)
+        plan = prepare(sweep, allow_test_split=args.allow_test_split, storage=args.storage, out=args.out,
+                       study_name=args.study, device=args.device)
+        export = None
+        if args.export is not None:
+            export = Path(args.export) if args.export else Path("trackers") / plan.base.tracker / f"{plan.sweep.name}.yaml"
+        options = SearchOptions(trials=args.trials or sweep.trials, batch=args.batch or sweep.batch,
+                                workers=args.workers, jobs=args.jobs, heartbeat=args.heartbeat, grace=args.grace,
+                                progress=not args.no_progress, export=export, report_only=args.report_only,
+                                worker=args.worker, worker_index=args.worker_index, device=args.device)
+        if not args.worker:
+            print(_describe(plan, options.trials, options.batch), flush=True)
+        result = run_search(plan, options)
+    except USER_ERRORS as exc:
+        raise CommandError(str(exc)) from None
+    if not args.worker:
+        print_summary(plan, result)
+    return 0

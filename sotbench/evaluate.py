@@ -1,0 +1,205 @@
+"""``evaluate``: score a run folder on a dataset under a metric profile, and write score files.
+
+Needs annotations only.  The dataset's protocol picks the metrics: one-pass datasets use
+``sotbench.metrics`` OPE functions, reset-protocol (VOT) datasets the functions of
+``sotbench.metrics.vot``; the profile (default: the dataset's) fixes every convention.
+``evaluate_trajectories`` is the in-memory path (no files) used by the hyperparameter search.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from sotbench.datasets.base import Dataset, DatasetSpec
+from sotbench.metrics.importers import import_results
+from sotbench.metrics.prepare import PredictionError
+from sotbench.metrics.profile import Profile
+from sotbench.metrics.profiles import get_profile
+from sotbench.metrics.scoring import NothingToScore, SequenceScoring, score_sequences
+from sotbench.results import RunDir
+from sotbench.scores import Scores
+from sotbench.sequences import Sequence
+
+__all__ = ["evaluate", "evaluate_trajectories", "primary_metric", "resolve_profile", "EvaluationError", "Scores"]
+
+PRIMARY = {"ope": ("success_auc", True), "vot_reset": ("eao", True)}
+
+
+class EvaluationError(ValueError):
+    """The run cannot be scored (hidden ground truth, unreadable result files, wrong profile)."""
+
+
+def primary_metric(dataset: Dataset | DatasetSpec | str) -> tuple[str, bool]:
+    """``(metric name, higher is better)`` of a dataset: success AUC (one-pass) or EAO (VOT)."""
+    if isinstance(dataset, str):
+        from sotbench.datasets import dataset_class
+
+        dataset = dataset_class(dataset).spec
+    return PRIMARY[dataset.protocol]
+
+
+def resolve_profile(dataset: Dataset, profile: str | Profile | None) -> Profile:
+    """The profile to use on ``dataset`` (its default when ``None``), with its per-dataset rules."""
+    try:
+        prof = get_profile(profile or dataset.spec.default_profile)
+    except ValueError as exc:
+        raise EvaluationError(str(exc)) from None
+    if dataset.protocol not in prof.protocols:
+        raise EvaluationError(f"profile {prof.name!r} scores {'/'.join(prof.protocols)} results, but "
+                              f"{dataset.spec.title} uses the {dataset.protocol} protocol")
+    return prof.for_dataset(dataset.key)
+
+
+def _check_public(dataset: Dataset, sequences: list[Sequence]) -> None:
+    hidden = [s.name for s in sequences if not s.has_full_gt]
+    if not dataset.has_public_ground_truth or hidden:
+        raise EvaluationError(
+            f"the ground truth of {dataset.spec.title} ({dataset.split}) is not public, so it can only be "
+            f"scored by its evaluation server: run `sotbench pack --dataset {dataset.key} --results DIR` "
+            "and upload the archive it writes")
+
+
+def _sequences(dataset: Dataset, names: list[str] | None) -> list[Sequence]:
+    return [dataset[n] for n in (dataset.subset(list(names)) if names else dataset.names)]
+
+
+def _attributes(dataset: Dataset, sequences: list[Sequence], names: list[str]) -> dict[str, tuple[str, list[int]]]:
+    """Attribute code -> (long name, row indices of the scored sequences that have it)."""
+    long = dict(dataset.spec.attributes)
+    order = list(long) + sorted({a for s in sequences for a in s.attributes} - set(long))
+    index = {n: i for i, n in enumerate(names)}
+    rows = {code: (long.get(code, code), [index[s.name] for s in sequences if code in s.attributes and s.name in index])
+            for code in order}
+    return {k: v for k, v in rows.items() if v[1]}
+
+
+def _build_scores(dataset: Dataset, sequences: list[Sequence], scoring: SequenceScoring, warnings: list[str],
+                  missing: list[str]) -> Scores:
+    profile, table = scoring.profile, scoring.table
+    overall, curves = scoring.overall()
+    attr_rows, attr_curves = [], {}
+    for code, (name, rows) in _attributes(dataset, sequences, list(table.index)).items():
+        sub, sub_curves = scoring.overall(np.array(rows))
+        attr_rows.append({"attribute": code, "name": name, "n_sequences": len(rows), **sub})
+        attr_curves[code] = sub_curves
+    per_attr = pd.DataFrame(attr_rows, columns=["attribute", "name", "n_sequences", *overall]).set_index("attribute")
+    if missing:
+        warnings = [f"{len(missing)} of {len(sequences)} sequences have no results ({', '.join(missing[:5])}"
+                    f"{', ...' if len(missing) > 5 else ''}); the overall scores cover the others only and are not "
+                    "comparable with published numbers"] + warnings
+    return Scores(
+        dataset=dataset.key, split=dataset.split, protocol=dataset.protocol, profile=profile.name,
+        profile_hash=profile.hash, overall=overall, per_sequence=table, curves=curves, per_attribute=per_attr,
+        attribute_curves=attr_curves, default_profile=dataset.spec.default_profile,
+        coverage={"evaluated": len(table), "total": len(sequences), "missing": missing}, warnings=warnings)
+
+
+def evaluate_trajectories(
+    dataset: Dataset,
+    trajectories: Mapping[str, np.ndarray],
+    profile: str | Profile | None = None,
+    *,
+    sequences: list[str] | None = None,
+) -> Scores:
+    """Score in-memory one-pass trajectories ``{sequence: (N, 4) boxes}`` (no files read or written)."""
+    prof = resolve_profile(dataset, profile)
+    if dataset.protocol != "ope":
+        raise EvaluationError("evaluate_trajectories scores one-pass trajectories; VOT runs are scored from files")
+    seqs = _sequences(dataset, sequences or list(trajectories))
+    _check_public(dataset, seqs)
+    trajs = {k: np.asarray(v, dtype=np.float64) for k, v in trajectories.items()}
+    try:
+        scoring = score_sequences(seqs, trajs, prof)
+    except (PredictionError, NothingToScore) as exc:
+        raise EvaluationError(str(exc)) from None
+    missing = [s.name for s in seqs if s.name not in trajs and prof.missing_sequence == "skip"]
+    return _build_scores(dataset, seqs, scoring, scoring.warnings, missing)
+
+
+def results_hash(paths: list[Path], root: Path) -> str:
+    """sha256 over the relative paths and contents of the result files."""
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(os.path.relpath(p, root).replace(os.sep, "/").encode() + b"\0")
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _speed(run_dir: Path, manifest: dict | None, times: list[np.ndarray]) -> dict:
+    summary = (manifest or {}).get("summary") or {}
+    if summary.get("tracker_fps"):
+        return {"tracker_fps": summary.get("tracker_fps"), "end_to_end_fps": summary.get("end_to_end_fps")}
+    t = np.concatenate(times) if times else np.zeros(0)
+    t = t[np.isfinite(t) & (t > 0)]
+    return {"tracker_fps": float(len(t) / t.sum()) if len(t) else None, "end_to_end_fps": None}
+
+
+def evaluate(
+    dataset: Dataset,
+    run_dir: str | os.PathLike,
+    profile: str | Profile | None = None,
+    *,
+    out: str | os.PathLike | None = None,
+    write: bool = True,
+    layout: str = "auto",
+    sequences: list[str] | None = None,
+) -> Scores:
+    """Score the results in ``run_dir`` and (unless ``write=False``) write the score files.
+
+    Score files go to ``out`` (default: ``run_dir``); see ``sotbench.scores.score_file_names``.
+    """
+    run_dir = Path(run_dir)
+    prof = resolve_profile(dataset, profile)
+    seqs = _sequences(dataset, sequences)
+    _check_public(dataset, seqs)
+    imported = import_results(run_dir, [s.name for s in seqs], layout=layout,
+                              first_gt={s.name: s.gt[0, :4] for s in seqs})
+    if imported.errors:
+        more = f" (and {len(imported.errors) - 10} more)" if len(imported.errors) > 10 else ""
+        raise EvaluationError("unreadable result files:\n  " + "\n  ".join(imported.errors[:10]) + more)
+    if dataset.protocol == "vot_reset":
+        from sotbench.metrics.vot_eval import score_vot
+
+        try:
+            scores = score_vot(dataset, seqs, imported, prof)
+        except ValueError as exc:  # unreadable files, wrong lengths under a strict profile
+            raise EvaluationError(str(exc)) from None
+    else:
+        scores = _evaluate_ope(dataset, seqs, imported, prof, run_dir)
+    manifest = RunDir(run_dir).read_manifest()
+    scores.run, scores.run_dir = run_dir.name, str(run_dir)
+    scores.results_hash = results_hash(imported.paths, run_dir)
+    scores.tracker = (manifest or {}).get("tracker")
+    scores.speed = _speed(run_dir, manifest, [r.times for r in imported.results.values() if r.times is not None])
+    if imported.unmatched:
+        scores.warnings.append(f"{len(imported.unmatched)} files in {run_dir} match no sequence of "
+                               f"{dataset.key}: {', '.join(imported.unmatched[:5])}")
+    if write:
+        scores.write(out if out is not None else run_dir)
+    return scores
+
+
+def _evaluate_ope(dataset: Dataset, seqs: list[Sequence], imported, prof: Profile, run_dir: Path) -> Scores:
+    rel = {s: os.path.relpath(r.paths[0], run_dir.parent) for s, r in imported.results.items()}
+    warnings = list(imported.warnings)
+    for seq, r in imported.results.items():
+        if r.corner_first_row:
+            as_is = "converted to x, y, w, h" if prof.corner_first_row == "convert" else "scored as written"
+            what = {"gt": "replaced by the ground truth anyway",
+                    "drop": "not scored (first frame dropped)"}.get(prof.first_frame, as_is)
+            warnings.append(f"{rel[seq]}: first row is in x1, y1, x2, y2 (corner) form; {what} "
+                            f"(profile {prof.name})")
+    trajs = {s: r.trajectories for s, r in imported.results.items()}
+    corner = {s: r.corner_first_row for s, r in imported.results.items()}
+    try:
+        scoring = score_sequences(seqs, trajs, prof, labels=rel, corner_first_row=corner)
+    except (PredictionError, NothingToScore) as exc:
+        raise EvaluationError(str(exc)) from None
+    missing = list(imported.missing) if prof.missing_sequence == "skip" else []
+    return _build_scores(dataset, seqs, scoring, warnings + scoring.warnings, missing)

@@ -1,0 +1,65 @@
+"""Scores of a reset-protocol (VOT) run: the glue between ``evaluate`` and ``sotbench.metrics.vot``.
+
+The profile's ``vot_*`` fields are the keyword arguments of ``vot_sequence_stats`` and
+``vot_aggregate``; the dataset's ``VotSettings`` give the EAO interval, the restart offset and
+the AR sensitivity.  ``overall.robustness`` is always pysot's failures per 100 frames; the VOT
+toolkit's values are ``mean_failures`` and ``reliability``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sotbench.datasets.base import Dataset, VotSettings
+from sotbench.metrics.importers import ImportedResults
+from sotbench.metrics.profile import Profile
+from sotbench.scores import Scores
+from sotbench.sequences import Sequence
+
+__all__ = ["score_vot", "VOT_KEYS"]
+
+VOT_KEYS = ("eao", "accuracy", "robustness", "failures", "mean_failures", "reliability")
+
+
+def _per_attribute(result: dict, long_names: dict[str, str]) -> tuple[pd.DataFrame, dict]:
+    rows = []
+    for tag, values in result["per_tag"].items():
+        if tag == "all":
+            continue
+        rows.append({"attribute": tag, "name": long_names.get(tag, tag), "n_frames": values.get("n_frames"),
+                     **{k: values.get(k) for k in ("eao", "accuracy", "robustness", "failures")}})
+    cols = ["attribute", "name", "n_frames", "eao", "accuracy", "robustness", "failures"]
+    return pd.DataFrame(rows, columns=cols).set_index("attribute"), {}
+
+
+def score_vot(dataset: Dataset, sequences: list[Sequence], imported: ImportedResults, profile: Profile) -> Scores:
+    """EAO, accuracy, robustness (+ per tag, per sequence) of the imported reset-protocol runs."""
+    from sotbench.metrics.vot import split_kwargs, vot_aggregate, vot_sequence_stats
+
+    settings = dataset.spec.vot or VotSettings()
+    seq_kw, agg_kw = split_kwargs(profile.vot_kwargs())
+    stats, missing = [], []
+    for seq in sequences:
+        found = imported.results.get(seq.name)
+        if found is None:
+            missing.append(seq.name)
+            continue
+        stats.append(vot_sequence_stats(found.trajectories, seq.gt, seq.image_size, dict(seq.tags), name=seq.name,
+                                        skip_initialize=settings.skip_initialize, **seq_kw))
+    if not stats:
+        raise ValueError("no sequence has results to score")
+    result = vot_aggregate(stats, eao_interval=tuple(settings.eao_interval), sensitivity=settings.ar_sensitivity,
+                           **agg_kw)
+    overall = {k: result[k] for k in VOT_KEYS}
+    table = pd.DataFrame(result["per_sequence"]).set_index("name")
+    table.index.name = "sequence"
+    per_attr, attr_curves = _per_attribute(result, dict(dataset.spec.attributes))
+    warnings = list(imported.warnings) + list(result.get("warnings", []))
+    if missing:
+        warnings.insert(0, f"{len(missing)} of {len(sequences)} sequences have no results "
+                           f"({', '.join(missing[:5])}); the scores cover the others only")
+    return Scores(
+        dataset=dataset.key, split=dataset.split, protocol=dataset.protocol, profile=profile.name,
+        profile_hash=profile.hash, overall=overall, per_sequence=table, curves={"eao": result["eao_curve"]},
+        per_attribute=per_attr, attribute_curves=attr_curves, default_profile=dataset.spec.default_profile,
+        coverage={"evaluated": len(stats), "total": len(sequences), "missing": missing}, warnings=warnings)

@@ -1,0 +1,101 @@
+"""``make_report``: evaluate what is stale, then render the leaderboard, plots and HTML page."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from sotbench.report.board import ReportError, benchmark_name, build_board, read_scores
+from sotbench.report.cache import scores_for_run
+from sotbench.report.render import FORMATS, ReportPaths, render_board
+from sotbench.report.runs import check_manifests, find_runs
+
+__all__ = ["make_report", "report_from_scores"]
+
+
+def _open_dataset(dataset, root=None, split=None):
+    if not isinstance(dataset, str):
+        return dataset
+    from sotbench.datasets import load_dataset
+
+    try:
+        return load_dataset(dataset, root=root, split=split)
+    except (KeyError, ValueError) as exc:
+        raise ReportError(str(exc).strip("'\"")) from None
+
+
+def _cache_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._+-]+", "_", name) or "run"
+
+
+def _title(dataset) -> str:
+    title = benchmark_name(dataset.spec)
+    return title if dataset.split == dataset.spec.default_split else f"{title} ({dataset.split})"
+
+
+def make_report(
+    dataset,
+    run_dirs: Iterable[str | os.PathLike] = (),
+    out: str | os.PathLike = "reports/report",
+    profile: str | None = None,
+    formats: Iterable[str] | str = FORMATS,
+    *,
+    root: str | os.PathLike | None = None,
+    split: str | None = None,
+    results_roots: Iterable[str | os.PathLike] = (),
+    allow_partial: bool = False,
+    percent: bool = False,
+    dpi: int = 300,
+    title: str | None = None,
+    force: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> ReportPaths:
+    """Report runs of ``dataset`` (a ``Dataset``, or a name opened at ``root`` / ``split``) into ``out``.
+
+    Runs are the folders ``run_dirs`` plus every tracker folder under ``results_roots``
+    (imported raw results of other toolkits included).  Each run is evaluated under
+    ``profile`` (default: the dataset's) unless a fresh score file exists; scores are cached
+    in ``out/scores/<run>/``.  Runs with missing sequences are listed with their coverage but
+    not ranked or plotted unless ``allow_partial``.  Raises ``ReportError`` on bad input.
+    """
+    dataset = _open_dataset(dataset, root, split)
+    out = Path(out)
+    runs = find_runs(dataset, list(run_dirs), list(results_roots))
+    check_manifests(runs, dataset)
+    paths = ReportPaths(out=out)
+    items = []
+    for run in runs:
+        cached = scores_for_run(dataset, run.path, out / "scores" / _cache_name(run.name), profile, force)
+        if cached.evaluated:
+            paths.evaluated.append(run.name)
+        if log:
+            n_warn = len(cached.scores.get("warnings") or [])
+            log(f"{run.name}: {'evaluated' if cached.evaluated else 'scores up to date'} ({cached.path})"
+                + (f"; {n_warn} warning{'s' * (n_warn != 1)} (listed in the HTML page)" if n_warn else ""))
+        paths.scores[run.name] = cached.path
+        items.append((run.name, cached.scores, str(cached.path)))
+    board = build_board(items, allow_partial=allow_partial, title=title or _title(dataset))
+    return render_board(board, out, formats, percent, paths, dpi)
+
+
+def report_from_scores(
+    score_files: Iterable[str | os.PathLike],
+    out: str | os.PathLike,
+    formats: Iterable[str] | str = FORMATS,
+    *,
+    allow_partial: bool = False,
+    percent: bool = False,
+    dpi: int = 300,
+    title: str | None = None,
+) -> ReportPaths:
+    """Render existing ``scores.json`` files (no evaluation); each run is named by its ``run`` field."""
+    items = []
+    for f in score_files:
+        data = read_scores(f)
+        name = data.get("run") or Path(f).parent.name
+        items.append((str(name), data, str(f)))
+    paths = ReportPaths(out=Path(out), scores={n: Path(p) for n, _, p in items})
+    board = build_board(items, allow_partial=allow_partial, title=title)
+    return render_board(board, out, formats, percent, paths, dpi)

@@ -1,0 +1,166 @@
+"""Leaderboard tables (overall and per attribute) as a format-free model of cells.
+
+``leaderboard(board)`` and ``attribute_table(board)`` return a ``Table``: columns with their
+labels and the raw values of each row.  ``sotbench.report.formats`` writes Markdown, CSV and
+LaTeX from it, ``sotbench.report.html`` the HTML page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sotbench.report.board import METRICS, Board, Entry
+
+__all__ = ["Column", "Table", "leaderboard", "attribute_table", "attribute_value", "attribute_metric",
+           "attribute_count", "attribute_unit", "format_value"]
+
+SPEED_LABELS = {"tracker_fps": ("FPS (tracker)", "FPS"), "end_to_end_fps": ("FPS (end-to-end)", "FPS$_{e2e}$")}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: ``kind`` is ``rank``, ``text``, ``metric`` or ``fps``."""
+
+    key: str
+    label: str
+    latex: str
+    kind: str = "text"
+    higher_is_better: bool = True
+    fraction: bool = True
+
+
+@dataclass
+class Table:
+    """Rows of raw values (``None`` = not available) under ``columns``; ``ranked`` rows come first."""
+
+    columns: list[Column]
+    rows: list[dict]
+    caption: str = ""
+    notes: list[str] = field(default_factory=list)
+    n_ranked: int = 0
+
+    def best(self, key: str) -> float | None:
+        """The best value of column ``key`` among the ranked rows (for bold print)."""
+        col = next(c for c in self.columns if c.key == key)
+        values = [r[key] for r in self.rows[: self.n_ranked] if r.get(key) is not None]
+        if col.kind != "metric" or len(values) < 2:
+            return None
+        return max(values) if col.higher_is_better else min(values)
+
+
+def format_value(value, column: Column, percent: bool = False) -> str:
+    """The printed form of a cell: 3 decimals (or percent with 1), fps with 1, ``–`` if absent."""
+    if value is None:
+        return "–"
+    if column.kind == "metric":
+        if column.fraction and percent:
+            return f"{100 * value:.1f}"
+        return f"{value:.3f}" if column.fraction or abs(value) < 10 else f"{value:.1f}"
+    if column.kind == "fps":
+        return f"{value:.1f}"
+    return str(value)
+
+
+def _metric_columns(board: Board) -> list[Column]:
+    return [Column(k, METRICS[k].label, METRICS[k].latex, "metric", METRICS[k].higher_is_better,
+                   METRICS[k].fraction) for k in board.metrics()]
+
+
+def leaderboard(board: Board) -> Table:
+    """The overall table: rank, tracker, scores, speed, coverage (when some run is partial), source."""
+    cols = [Column("rank", "#", "\\#", "rank"), Column("tracker", "Tracker", "Tracker")]
+    cols += _metric_columns(board)
+    cols += [Column(k, *SPEED_LABELS[k], kind="fps") for k in board.speed_columns()]
+    if any(not e.complete for e in board.entries):
+        cols.append(Column("coverage", "Sequences", "Seq."))
+    cols.append(Column("source", "Results", "Results"))
+    rows = [_row(board, e) for e in board.entries]
+    notes = _notes(board)
+    caption = f"{board.title}: {'OPE' if board.protocol == 'ope' else 'VOT reset protocol'}, profile {board.profile}"
+    return Table(cols, rows, caption, notes, n_ranked=len(board.ranked))
+
+
+def _row(board: Board, e: Entry) -> dict:
+    row = {"rank": board.rank_of(e), "tracker": e.name, "coverage": e.coverage_text,
+           "source": "imported" if e.imported else "sotbench run"}
+    for k in board.metrics():
+        row[k] = e.value(k)
+    for k in ("tracker_fps", "end_to_end_fps"):
+        row[k] = e.speed(k)
+    return row
+
+
+def _notes(board: Board) -> list[str]:
+    notes = []
+    partial = [e for e in board.entries if not e.complete]
+    if partial and not board.allow_partial:
+        notes.append("Runs with missing sequences are not ranked: "
+                     + ", ".join(f"{e.name} ({e.coverage_text})" for e in partial)
+                     + " (report with --allow-partial to rank them).")
+    elif partial:
+        notes.append("Ranked although incomplete (--allow-partial): "
+                     + ", ".join(f"{e.name} ({e.coverage_text})" for e in partial) + ".")
+    if any(e.imported for e in board.entries):
+        notes.append("'imported': published raw results evaluated here (no run.json: speed unknown "
+                     "unless *_time.txt files were published).")
+    return notes
+
+
+def attribute_metric(board: Board) -> str:
+    """The score shown per attribute: success AUC (OPE), else EAO, else accuracy (VOT tags)."""
+    candidates = ("success_auc",) if board.protocol == "ope" else ("eao", "accuracy")
+    for metric in candidates:
+        if any(attribute_value(e, a, metric) is not None for e in board.entries for a in board.attributes):
+            return metric
+    return candidates[0]
+
+
+def attribute_value(entry: Entry, attr: str, metric: str) -> float | None:
+    """``metric`` of ``entry`` on attribute ``attr`` (scores nested under ``overall`` or flat)."""
+    block = (entry.scores.get("per_attribute") or {}).get(attr)
+    if not isinstance(block, dict):
+        return None
+    value = (block.get("overall") or {}).get(metric, block.get(metric))
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def attribute_count(board: Board, attr: str) -> int | None:
+    """Sequences (one-pass) or frames (VOT per-frame tags) with ``attr``, from the first run that says."""
+    for e in board.entries:
+        block = (e.scores.get("per_attribute") or {}).get(attr) or {}
+        n = block.get("n_sequences", block.get("n_frames"))
+        if isinstance(n, int):
+            return n
+    return None
+
+
+def attribute_unit(board: Board) -> str:
+    """What ``attribute_count`` counts: ``sequences``, or ``frames`` for per-frame tags."""
+    for e in board.entries:
+        for block in (e.scores.get("per_attribute") or {}).values():
+            if isinstance(block, dict) and "n_sequences" not in block and "n_frames" in block:
+                return "frames"
+    return "sequences"
+
+
+def attribute_table(board: Board) -> Table | None:
+    """Trackers × attributes of the attribute metric; ``None`` when the scores have no attributes."""
+    if not board.attributes:
+        return None
+    metric = attribute_metric(board)
+    cols = [Column("rank", "#", "\\#", "rank"), Column("tracker", "Tracker", "Tracker")]
+    for attr in board.attributes:
+        n = attribute_count(board, attr)
+        suffix = f" ({n})" if n is not None else ""
+        cols.append(Column(f"attr:{attr}", f"{attr}{suffix}", f"{attr}{suffix}", "metric",
+                           METRICS[metric].higher_is_better, METRICS[metric].fraction))
+    rows = []
+    for e in board.entries:
+        row = {"rank": board.rank_of(e), "tracker": e.name}
+        row.update({f"attr:{a}": attribute_value(e, a, metric) for a in board.attributes})
+        rows.append(row)
+    caption = f"{board.title}: {METRICS[metric].label} per attribute (number of {attribute_unit(board)} in brackets)"
+    legend = [f"{a}: {board.attribute_labels.get(a, a)}" for a in board.attributes
+              if board.attribute_labels.get(a, a) != a]
+    notes = ["; ".join(legend) + "."] if legend else []
+    return Table(cols, rows, caption, notes, n_ranked=len(board.ranked))

@@ -1,0 +1,107 @@
+"""``Scores``: the result of evaluating one run, and its score files.
+
+``scores.json`` (schema ``sotbench-scores-v1``, see docs/architecture.md) holds overall
+scores, curves, per-attribute scores and provenance (profile and results hashes, so a report
+can tell stale scores); ``per_sequence.csv`` has one row per sequence.  Both are written
+atomically.  All scores are fractions in [0, 1] (VOT robustness: failures per 100 frames).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sotbench.results import write_atomic
+
+__all__ = ["Scores", "SCHEMA", "score_file_names", "read_scores"]
+
+SCHEMA = "sotbench-scores-v1"
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe copy: NaN and infinities become null, numpy scalars plain numbers."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def score_file_names(profile: str, default_profile: str) -> tuple[str, str]:
+    """``(scores.json, per_sequence.csv)``, suffixed with the profile unless it is the default."""
+    if profile == default_profile:
+        return "scores.json", "per_sequence.csv"
+    return f"scores-{profile}.json", f"per_sequence-{profile}.csv"
+
+
+@dataclass
+class Scores:
+    """Scores of one run on one dataset split under one profile."""
+
+    dataset: str
+    split: str
+    protocol: str
+    profile: str
+    profile_hash: str
+    overall: dict[str, float]
+    per_sequence: pd.DataFrame
+    curves: dict[str, dict]
+    per_attribute: pd.DataFrame
+    attribute_curves: dict[str, dict] = field(default_factory=dict)
+    default_profile: str = "pysot"
+    run: str | None = None
+    run_dir: str | None = None
+    results_hash: str | None = None
+    tracker: dict | None = None
+    coverage: dict = field(default_factory=dict)
+    speed: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def _attribute_json(self) -> dict:
+        out = {}
+        for code, row in self.per_attribute.iterrows():
+            overall = {k: row[k] for k in self.overall if k in row.index}
+            entry = {"name": row.get("name", code)}
+            for count in ("n_sequences", "n_frames"):  # sequence attributes / VOT per-frame tags
+                if count in row.index and row[count] == row[count]:
+                    entry[count] = int(row[count])
+            out[code] = {**entry, "overall": overall, "curves": self.attribute_curves.get(code, {})}
+        return out
+
+    def to_json(self) -> dict:
+        """The ``scores.json`` document (plain, JSON-safe types)."""
+        doc = {
+            "schema": SCHEMA, "dataset": self.dataset, "split": self.split, "protocol": self.protocol,
+            "profile": self.profile, "profile_hash": self.profile_hash,
+            "run": self.run, "run_dir": self.run_dir, "results_hash": self.results_hash,
+            "tracker": self.tracker, "coverage": self.coverage, "overall": self.overall,
+            "curves": self.curves, "per_attribute": self._attribute_json(),
+            "speed": self.speed, "warnings": self.warnings,
+        }
+        return _clean(doc)
+
+    def write(self, out_dir: str | os.PathLike) -> tuple[Path, Path]:
+        """Write ``scores.json`` and ``per_sequence.csv`` into ``out_dir`` (atomically)."""
+        out_dir = Path(out_dir)
+        json_name, csv_name = score_file_names(self.profile, self.default_profile)
+        write_atomic(out_dir / csv_name, self.per_sequence.to_csv(index_label="sequence", float_format="%.6f"))
+        write_atomic(out_dir / json_name, json.dumps(self.to_json(), indent=1) + "\n")
+        return out_dir / json_name, out_dir / csv_name
+
+
+def read_scores(path: str | os.PathLike) -> dict:
+    """Load a score file, checking its schema."""
+    doc = json.loads(Path(path).read_text())
+    if doc.get("schema") != SCHEMA:
+        raise ValueError(f"{path}: not a sotbench score file (schema {doc.get('schema')!r}, expected {SCHEMA})")
+    return doc

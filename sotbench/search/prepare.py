@@ -1,0 +1,177 @@
+"""Turn a sweep into a checked plan: preset, tracker, dataset split, objective, output folder and
+storage.  Every user error is found here, before any trial runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sotbench.presets import PresetError, builtin_presets, find_preset, load_preset
+from sotbench.search.objective import Objective, ObjectiveError, resolve_objective
+from sotbench.search.storage import StorageError, StorageInfo, parse_storage
+from sotbench.search.sweep import Sweep
+from sotbench.trackers import TrackerSpec
+
+__all__ = ["SearchPlan", "PlanError", "prepare", "builtin_sweeps", "find_sweep", "default_out"]
+
+
+class PlanError(ValueError):
+    """The sweep cannot run as asked (one line, says what to change)."""
+
+
+@dataclass
+class SearchPlan:
+    """Everything a search worker needs, checked."""
+
+    sweep: Sweep
+    preset: dict
+    base: TrackerSpec
+    dataset: Any
+    sequences: list[str]
+    objective: Objective
+    out: Path
+    storage: StorageInfo
+    study_name: str
+    test_split: bool
+
+    def fingerprint(self) -> dict:
+        """What must not change while a study goes on (else its trials are not comparable)."""
+        searched = {r.name for r in self.sweep.space}
+        return {
+            "tracker": self.base.tracker,
+            "checkpoint": self.base.checkpoint,
+            "fixed_params": {k: v for k, v in sorted(self.base.params.items()) if k not in searched},
+            "dataset": self.dataset.key,
+            "split": self.dataset.split,
+            "sequences": list(self.sequences),
+            "metric": self.objective.metric,
+            "profile": self.objective.profile,
+            "direction": self.objective.direction,
+            "space": self.sweep.to_dict()["space"],
+        }
+
+
+def _sweeps_root() -> Path:
+    return Path(str(resources.files("sotbench._sweeps")))
+
+
+def builtin_sweeps() -> dict[str, Path]:
+    """Built-in sweep names and their files."""
+    return {p.stem: p for p in sorted(_sweeps_root().glob("*.yaml"))}
+
+
+def find_sweep(ref: str) -> Path:
+    """A sweep file path, or the name of a built-in sweep."""
+    path = Path(ref)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    found = builtin_sweeps().get(ref)
+    if found is None:
+        raise PlanError(f"unknown sweep {ref!r}: not a file, and the built-in sweeps are "
+                        f"{', '.join(builtin_sweeps()) or 'none'}")
+    return found
+
+
+def default_out(sweep: Sweep) -> Path:
+    """``<folder of the sweep file>/<name>/``; ``sweeps/<name>/`` for built-in or flag-made sweeps."""
+    if sweep.path and Path(sweep.path).resolve().parent != _sweeps_root().resolve():
+        return Path(sweep.path).parent / sweep.name
+    return Path("sweeps") / sweep.name
+
+
+def _load_base(sweep: Sweep, device: str | None) -> tuple[dict, TrackerSpec]:
+    try:
+        path = find_preset(sweep.preset)
+    except PresetError as exc:
+        raise PlanError(str(exc)) from None
+    if path is None:
+        raise PlanError(f"unknown preset {sweep.preset!r}, known: {', '.join(builtin_presets())} "
+                        "(or a path to a preset .yaml)")
+    try:
+        preset = load_preset(path)
+    except PresetError as exc:
+        raise PlanError(str(exc)) from None
+    weights = preset.get("weights") or {}
+    checkpoint = f"zoo:{weights['zoo']}" if "zoo" in weights else weights.get("file")
+    spec = TrackerSpec(tracker=preset["tracker"], params=preset["params"], name=str(preset["name"]).replace("/", "_"),
+                       checkpoint=checkpoint, device=device, preset=str(path))
+    return preset, spec
+
+
+def _check_space(sweep: Sweep, preset: dict) -> None:
+    known = preset["params"]
+    where = f" ({sweep.path})" if sweep.path else ""
+    for r in sweep.space:
+        if r.name not in known:
+            raise PlanError(f"unknown parameter {r.name!r} in the search space{where}; the preset "
+                            f"{sweep.preset} has: {', '.join(known) or 'no parameters'}")
+
+
+def _open_dataset(sweep: Sweep, allow_test_split: bool):
+    from sotbench.datasets import load_dataset
+    from sotbench.sequences import AnnotationError
+
+    try:
+        dataset = load_dataset(sweep.dataset, root=sweep.root, split=sweep.split)
+        names = dataset.subset(list(sweep.sequences)) if sweep.sequences else dataset.names
+    except (ValueError, KeyError, FileNotFoundError, AnnotationError) as exc:
+        raise PlanError(str(exc).strip("'\"")) from None
+    spec = dataset.spec
+    if not dataset.has_public_ground_truth:
+        raise PlanError(f"{spec.key}/{dataset.split} has no public ground truth, so it cannot be scored "
+                        f"locally; tune on one of: {', '.join(_tuning_splits(spec)) or 'none'}")
+    if not names:
+        raise PlanError(f"{spec.key}/{dataset.split} at {dataset.root} holds no sequences")
+    _check_sequences(dataset, names)
+    test = dataset.split in spec.test_splits
+    if test and not allow_test_split:
+        raise PlanError(
+            f"{spec.key}/{dataset.split} is test data: tuning on it leaks the test set into the "
+            f"parameters. Tune on a validation split ({', '.join(_tuning_splits(spec)) or 'none defined'}), "
+            "or pass --allow-test-split to do it anyway (recorded in every output)")
+    return dataset, names, test
+
+
+def _check_sequences(dataset, names: list[str]) -> None:
+    """Read every sequence's annotations now (no frames decoded), so a bad file or a missing
+    frame folder stops the search before any trial instead of failing every trial."""
+    from sotbench.sequences import AnnotationError
+
+    problems = []
+    for name in names:
+        try:
+            if dataset[name].frames is None:
+                problems.append(f"{name}: no frames on disk (this root holds annotations only)")
+        except (AnnotationError, OSError, ValueError) as exc:
+            problems.append(str(exc))
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise PlanError(f"{len(problems)} of {len(names)} sequences of {dataset.key}/{dataset.split} cannot be "
+                        f"tracked: " + "; ".join(problems[:5]) + more
+                        + " — fix them, or list the others under 'sequences' in the sweep")
+
+
+def _tuning_splits(spec) -> list[str]:
+    return [s for s in spec.splits if s not in spec.test_splits and spec.has_public_ground_truth(s)]
+
+
+def prepare(sweep: Sweep, *, allow_test_split: bool = False, storage: str | None = None,
+            out: Path | None = None, study_name: str | None = None, device: str | None = None) -> SearchPlan:
+    """Check the sweep against its preset, dataset and objective; decide outputs and storage."""
+    preset, base = _load_base(sweep, device)
+    _check_space(sweep, preset)
+    dataset, names, test = _open_dataset(sweep, allow_test_split)
+    try:
+        objective = resolve_objective(dataset, sweep.metric, sweep.profile)
+    except (ObjectiveError, ImportError) as exc:
+        raise PlanError(str(exc)) from None
+    out = Path(out) if out is not None else default_out(sweep)
+    try:
+        info = parse_storage(storage, out / "study.journal")
+    except StorageError as exc:
+        raise PlanError(str(exc)) from None
+    return SearchPlan(sweep=sweep, preset=preset, base=base, dataset=dataset, sequences=list(names),
+                      objective=objective, out=out, storage=info, study_name=study_name or sweep.name,
+                      test_split=test)

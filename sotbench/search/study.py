@@ -1,0 +1,116 @@
+"""Create or continue a study: its user attributes (what it tunes, on which data, whether on test
+data), the compatibility check when continuing, and the base preset's values as trial 0."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import sotbench
+from sotbench.provenance import now_iso
+from sotbench.search.prepare import SearchPlan
+from sotbench.search.samplers import build_pruner, build_sampler
+
+__all__ = ["open_study", "StudyMismatch", "count_trials", "FINISHED"]
+
+FINGERPRINT_ATTR = "sotbench_fingerprint"
+
+
+class StudyMismatch(ValueError):
+    """The stored study was created for another search (other space, data or objective)."""
+
+
+def _state(name: str):
+    from optuna.trial import TrialState
+
+    return getattr(TrialState, name)
+
+
+FINISHED = ("COMPLETE", "PRUNED")
+
+
+def count_trials(study) -> dict[str, int]:
+    """Trial counts by state name (``complete``, ``pruned``, ``fail``, ``running``, ``waiting``) and
+    ``finished`` (complete + pruned: what ``--trials N`` counts)."""
+    counts: dict[str, int] = {}
+    for t in study.get_trials(deepcopy=False):
+        counts[t.state.name.lower()] = counts.get(t.state.name.lower(), 0) + 1
+    counts["finished"] = counts.get("complete", 0) + counts.get("pruned", 0)
+    return counts
+
+
+def _differences(old: dict, new: dict) -> list[str]:
+    out = []
+    for key in sorted(set(old) | set(new)):
+        if json.dumps(old.get(key), sort_keys=True) != json.dumps(new.get(key), sort_keys=True):
+            out.append(f"{key}: stored {json.dumps(old.get(key))[:80]}, now {json.dumps(new.get(key))[:80]}")
+    return out
+
+
+def _user_attrs(plan: SearchPlan) -> dict[str, Any]:
+    return {
+        FINGERPRINT_ATTR: plan.fingerprint(),
+        "tracker": plan.base.tracker,
+        "preset": plan.sweep.preset,
+        "dataset": plan.dataset.key,
+        "split": plan.dataset.split,
+        "n_sequences": len(plan.sequences),
+        "objective": plan.objective.metric,
+        "profile": plan.objective.profile,
+        "test_split": plan.test_split,
+        "sweep": plan.sweep.to_dict(),
+        "created": now_iso(),
+        "sotbench_version": sotbench.__version__,
+    }
+
+
+def _enqueue_preset(study, plan: SearchPlan) -> None:
+    """Evaluate the base preset's own values first (the baseline every other trial is read against)."""
+    values = {r.name: plan.base.params[r.name] for r in plan.sweep.space}
+    outside = [f"{r.name}={values[r.name]}" for r in plan.sweep.space if not r.contains(values[r.name])]
+    if outside:
+        print(f"note: the preset's {', '.join(outside)} lie outside the search space; not enqueued")
+        return
+    study.enqueue_trial(values, user_attrs={"preset_values": True})
+
+
+def open_study(plan: SearchPlan, storage: Any, *, create: bool = True):
+    """Create the study (first run) or load it and check that it searches the same thing."""
+    import optuna
+
+    sampler, pruner = build_sampler(plan.sweep.sampler), build_pruner(plan.sweep.pruner)
+    if not create:
+        try:
+            return optuna.load_study(study_name=plan.study_name, storage=storage, sampler=sampler, pruner=pruner)
+        except KeyError:
+            raise StudyMismatch(f"no study {plan.study_name!r} in {plan.storage.display}") from None
+    study = optuna.create_study(study_name=plan.study_name, storage=storage, sampler=sampler, pruner=pruner,
+                                direction=plan.objective.direction, load_if_exists=True)
+    stored = study.user_attrs.get(FINGERPRINT_ATTR)
+    if stored is None:
+        for key, value in _user_attrs(plan).items():
+            study.set_user_attr(key, value)
+        if plan.sweep.enqueue_preset and not study.get_trials(deepcopy=False):
+            _enqueue_preset(study, plan)
+        return study
+    diffs = _differences(stored, plan.fingerprint())
+    if diffs:
+        raise StudyMismatch(
+            f"study {plan.study_name!r} in {plan.storage.display} was made for another search "
+            f"({'; '.join(diffs)}); use another --study name or --out folder, or restore the sweep")
+    _reseed_on_resume(study, plan)
+    return study
+
+
+def _reseed_on_resume(study, plan: SearchPlan) -> None:
+    """A continued study must not replay the random start-up points of the first run: the seed
+    becomes (seed, number of trials so far), still reproducible from the same history."""
+    import dataclasses
+
+    cfg = plan.sweep.sampler
+    n = len(study.get_trials(deepcopy=False))
+    if cfg.seed is None or n == 0:
+        return
+    seed = int.from_bytes(hashlib.sha256(f"{cfg.seed}:{n}".encode()).digest()[:4], "little")
+    study.sampler = build_sampler(dataclasses.replace(cfg, seed=seed))

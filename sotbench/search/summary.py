@@ -1,0 +1,41 @@
+"""The closing report of ``sotbench search``: counts, best against the preset, files, next step."""
+
+from __future__ import annotations
+
+from sotbench.search.prepare import SearchPlan
+
+__all__ = ["print_summary"]
+
+
+def _params(trial) -> str:
+    return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in trial.params.items())
+
+
+def print_summary(plan: SearchPlan, result) -> None:
+    """Print what the study holds and where the outputs are."""
+    c = result.counts
+    line = (f"study {plan.study_name!r}: {c['finished']} finished trials ({c.get('complete', 0)} complete, "
+            f"{c.get('pruned', 0)} pruned), {c.get('fail', 0)} failed")
+    if result.worker is not None and result.worker.seconds:
+        w = result.worker
+        line += f"; this run: {w.complete + w.pruned} trials in {w.seconds:.1f} s"
+    print(line)
+    out = result.outputs
+    if out is None:
+        return
+    metric = plan.objective.metric
+    if out.best is not None:
+        text = f"best {metric} {out.best.value:.4f} (trial {out.best.number}: {_params(out.best)})"
+        if out.baseline is not None:
+            text += f"; preset values {out.baseline.value:.4f} (trial {out.baseline.number})"
+        print(text)
+    if plan.test_split:
+        print(f"WARNING: tuned on the test split {plan.dataset.key}/{plan.dataset.split} (recorded in the outputs)")
+    for note in out.notes:
+        print(f"note: {note}")
+    if out.files:
+        print("wrote: " + ", ".join(str(p) for p in out.files))
+    best_yaml = plan.out / "best.yaml"
+    if out.best is not None:
+        root = f" --root {plan.sweep.root}" if plan.sweep.root else ""
+        print(f"next: sotbench run --tracker {best_yaml} --dataset {plan.dataset.key}{root} --split <test split>")
