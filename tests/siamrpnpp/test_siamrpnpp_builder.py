@@ -217,3 +217,13 @@ def test_degenerate_regions_are_refused(no_weights):
         trk.init(image, np.array([5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0]))  # a collapsed polygon
     with pytest.raises(ValueError, match="expected a BGR uint8"):
         trk.init(np.zeros((40, 50), np.uint8), np.array([1.0, 2.0, 10.0, 10.0]))
+
+
+def test_trackers_share_a_loaded_network(randw_checkpoint):
+    """A search builds many trackers that differ in test-time parameters only: one network."""
+    a = build({"flavour": "pysot", "lr": 0.1}, device="cpu", checkpoint=str(randw_checkpoint))
+    b = build({"flavour": "mmtracking", "lr": 0.7}, device="cpu", checkpoint=str(randw_checkpoint))
+    assert a.model is b.model and a.weights_info() == b.weights_info()
+    assert a.params()["lr"] == 0.1 and b.params()["lr"] == 0.7
+    with pytest.raises(WeightsError, match="2 unexpected: rpn_head.cls_weight, rpn_head.loc_weight"):
+        build({"flavour": "pysot", "weighted": False}, device="cpu", checkpoint=str(randw_checkpoint))

@@ -10,6 +10,7 @@ build stops with a message naming the zoo entries and where to get them, unless
 from __future__ import annotations
 
 import sys
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -136,13 +137,35 @@ def _fill(model: SiamRPNpp, ref: str, path: Path | None, entry, p: Params) -> di
     return info
 
 
+# Networks already loaded in this process, shared by trackers that differ only in test-time
+# parameters (a hyperparameter search builds hundreds): (file, size, mtime, structure, device).
+_MODELS: OrderedDict[tuple, tuple[SiamRPNpp, dict]] = OrderedDict()
+_MODELS_KEPT = 2
+
+
+def _model_key(path: Path | None, p: Params, dev: torch.device) -> tuple:
+    stat = path.stat() if path is not None else None
+    where = (str(path.resolve()), stat.st_size, stat.st_mtime_ns) if stat else ("random", RANDOM_SEED)
+    return (*where, p.neck_channels, p.weighted, p.center_size, p.anchor_num, str(dev))
+
+
 def build(params: dict | None = None, *, device: str | None = None, checkpoint: str | None = None,
           allow_random_weights: bool = False, **_: Any) -> SiamRPNppTracker:
-    """Build the SiamRPN++ tracker (the ``siamrpnpp`` entry of ``sotbench.trackers.TRACKERS``)."""
+    """Build the SiamRPN++ tracker (the ``siamrpnpp`` entry of ``sotbench.trackers.TRACKERS``).
+    Trackers built from the same file and network structure on one device share the network."""
     merged = {**default_preset()["params"], **dict(params or {})}
     p = Params.from_dict(merged)
     dev = resolve_device(device)
-    resolved = resolve_checkpoint(checkpoint, allow_random_weights)  # fail before building the network
-    model = build_model(p)
-    info = _fill(model, *resolved, p)
-    return SiamRPNppTracker(p, model, dev, info)
+    ref, path, entry = resolve_checkpoint(checkpoint, allow_random_weights)  # fail before building
+    if entry is not None and path is not None:
+        _check_requires(entry, p)
+    key = _model_key(path, p, dev)
+    if key not in _MODELS:
+        model = build_model(p)
+        _MODELS[key] = (model, _fill(model, ref, path, entry, p))
+        model.to(dev)
+        while len(_MODELS) > _MODELS_KEPT:
+            _MODELS.popitem(last=False)
+    _MODELS.move_to_end(key)
+    model, info = _MODELS[key]
+    return SiamRPNppTracker(p, model, dev, {**info, "source": ref} if path is not None else info)
