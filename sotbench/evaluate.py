@@ -132,12 +132,14 @@ def results_hash(paths: list[Path], root: Path) -> str:
 
 
 def _speed(run_dir: Path, manifest: dict | None, times: list[np.ndarray]) -> dict:
+    """Tracker fps from the per-frame time files (they cover resumed runs too); end-to-end fps
+    from the manifest only when its last invocation ran every sequence."""
     summary = (manifest or {}).get("summary") or {}
-    if summary.get("tracker_fps"):
-        return {"tracker_fps": summary.get("tracker_fps"), "end_to_end_fps": summary.get("end_to_end_fps")}
     t = np.concatenate(times) if times else np.zeros(0)
     t = t[np.isfinite(t) & (t > 0)]
-    return {"tracker_fps": float(len(t) / t.sum()) if len(t) else None, "end_to_end_fps": None}
+    tracker_fps = float(len(t) / t.sum()) if len(t) else summary.get("tracker_fps")
+    whole = summary.get("skipped", 1) == 0 and not summary.get("failed")
+    return {"tracker_fps": tracker_fps, "end_to_end_fps": summary.get("end_to_end_fps") if whole else None}
 
 
 def evaluate(

@@ -63,4 +63,8 @@ def main(args: argparse.Namespace) -> int:
     print(f"\nLeaderboard: synthetic/{dataset.split}, profile {dataset.spec.default_profile}\n")
     print(_leaderboard(rows))
     print(f"\nresults: {Path(args.out) / dataset.spec.folder}")
+    from sotbench.report import make_report
+
+    paths = make_report(dataset, run_dirs, Path(args.reports) / "synthetic")
+    print(f"report: {paths.html}  (plots, Markdown/CSV/LaTeX tables beside it)")
     return 0

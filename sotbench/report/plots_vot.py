@@ -21,7 +21,7 @@ def _by_eao(board: Board) -> list[Entry]:
 
 
 def eao_curve_figure(board: Board, styles: dict[str, TrackerStyle], percent: bool = False):
-    """Expected overlap Φ against sequence length; the EAO interval is shaded (``None`` if no curves)."""
+    """Expected overlap Φ(j) against j, the frames after (re)initialisation; the EAO interval is shaded (``None`` if no curves)."""
     drawn = [(e, (e.scores.get("curves") or {}).get("eao")) for e in _by_eao(board)]
     drawn = [(e, c) for e, c in drawn if c and c.get("x") and c.get("y")]
     if not drawn:
@@ -36,7 +36,7 @@ def eao_curve_figure(board: Board, styles: dict[str, TrackerStyle], percent: boo
                 zorder=len(drawn) - rank + 2, **styles[e.name].line_kwargs())
     ax.set_xlim(0, max(float(np.max(c["x"])) for _, c in drawn))
     ax.set_ylim(0, 1)
-    ax.set_xlabel("Sequence length (frames)")
+    ax.set_xlabel("Frames after initialisation (curve index j)")
     ax.set_ylabel("Expected overlap")
     suffix = f" (EAO interval {interval[0]:g}–{interval[1]:g})" if interval else ""
     ax.set_title(f"Expected overlap curves on {board.title}{suffix}", fontsize=10)
