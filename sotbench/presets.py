@@ -2,7 +2,7 @@
 
 Built-in presets live in the repository's ``trackers/`` folder, which is installed as the
 package data ``sotbench._presets`` (one copy).  A preset is referred to by path
-(``trackers/siamrpnpp/otb100.yaml``) or by name relative to that folder (``siamrpnpp/otb100``).
+(``trackers/siamrpnpp/pysot-otb100.yaml``) or by name relative to that folder (``siamrpnpp/pysot-otb100``).
 
 ::
 
@@ -43,7 +43,7 @@ def _builtin_root() -> Path:
 
 
 def builtin_presets() -> dict[str, Path]:
-    """Built-in preset names (``siamrpnpp/otb100``) and their files."""
+    """Built-in preset names (``siamrpnpp/pysot-otb100``) and their files."""
     root = _builtin_root()
     found = sorted(root.rglob("*.yaml"))
     return {p.relative_to(root).with_suffix("").as_posix(): p for p in found}

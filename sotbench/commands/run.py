@@ -15,14 +15,14 @@ from sotbench.trackers import TrackerSpec, tracker_names
 HELP = "run a tracker over a dataset (one result file per sequence, resumable)"
 EPILOG = """examples:
   sotbench run --tracker opencv-mil --dataset synthetic
-  sotbench run --tracker siamrpnpp/otb100 --dataset otb100 --root ~/data/OTB100 --jobs 2
+  sotbench run --tracker siamrpnpp/pysot-otb100 --dataset otb100 --root ~/data/OTB100 --jobs 2
   sotbench run --tracker trackers/my_preset.yaml --dataset vot2018 --sequences bag,ants1 --force
 """
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tracker", required=True, metavar="NAME|PRESET",
-                   help="a tracker name, a built-in preset (e.g. siamrpnpp/otb100), a preset .yaml, "
+                   help="a tracker name, a built-in preset (e.g. siamrpnpp/pysot-otb100), a preset .yaml, "
                         "or module:Class")
     add_dataset_arguments(p)
     p.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
