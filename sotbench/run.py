@@ -4,7 +4,8 @@ Finished sequences are skipped (their result file exists), so an interrupted run
 where it stopped; ``force`` redoes them.  A sequence that fails (bad annotation, missing
 frame, tracker error) is reported and the others go on.  With ``jobs > 1`` sequences run in
 joblib worker processes (loky by default; any joblib backend, e.g. dask or ray, can be named),
-each loading the tracker once.
+each loading the tracker once.  SiamRPN++ runs through the batched engine (``sotbench.engine``)
+by default: the whole dataset in one engine run, the same result files.
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ class RunOptions:
     backend: str = "loky"
     repetitions: int | None = None
     progress: bool = True
+    engine: bool = True  # SiamRPN++ through the batched engine (sotbench.engine)
+    batch: int | None = None  # engine streams per step (None: sized to the device)
+    precision: str = "fp32"  # engine precision: fp32, tf32, bf16
+    decoder: str = "auto"  # engine frame decoder: auto, cpu, nvjpeg
+    compile: bool = False  # engine: torch.compile the network for full batches
 
 
 @dataclass
@@ -134,6 +140,10 @@ def _check_manifest(store: RunDir, manifest: dict, force: bool) -> None:
         return
     same = old.get("tracker", {}).get("params") == manifest["tracker"]["params"] and \
         old.get("tracker", {}).get("tracker") == manifest["tracker"]["tracker"]
+    precision = (old.get("engine") or {}).get("precision", "fp32"), (manifest.get("engine") or {}).get("precision", "fp32")
+    if same and precision[0] != precision[1]:
+        raise RunError(f"{store.path} holds results computed in {precision[0]}, this run uses {precision[1]}; "
+                       "choose another --name, or --force to replace them")
     if not same:
         raise RunError(
             f"{store.path} holds results of another tracker or other parameters "
@@ -181,6 +191,9 @@ def run_dataset(spec: TrackerSpec, dataset: Dataset, options: RunOptions = RunOp
     repetitions = options.repetitions or (vot.repetitions if vot else 1)
     names = list(dataset.subset(list(options.sequences))) if options.sequences else dataset.names
     manifest = _manifest(spec, dataset, run_name, vot, repetitions, _tracker_info(spec))
+    engine = _engine_for(spec, options)
+    if engine is not None:
+        manifest["engine"] = engine.describe()
     _check_manifest(store, manifest, options.force)
     summary = RunSummary(run_dir=store.path)
     todo = []
@@ -192,7 +205,11 @@ def run_dataset(spec: TrackerSpec, dataset: Dataset, options: RunOptions = RunOp
     store.write_manifest(manifest)
     ref = (dataset.key, str(dataset.root), dataset.split)
     _DATASETS[ref] = dataset
-    reports = _execute(spec, ref, todo, store.path, dataset, vot, repetitions, options)
+    if engine is not None:
+        reports = _execute_engine(engine, spec, todo, store, dataset, vot, repetitions, options)
+        manifest["engine"] = engine.describe()
+    else:
+        reports = _execute(spec, ref, todo, store.path, dataset, vot, repetitions, options)
     for rep in reports:
         if "error" in rep:
             summary.failed[rep["seq"]] = rep["error"]
@@ -208,6 +225,44 @@ def run_dataset(spec: TrackerSpec, dataset: Dataset, options: RunOptions = RunOp
                              "end_to_end_fps": summary.frames / summary.wall_seconds if summary.wall_seconds else None})
     store.write_manifest(manifest)
     return summary
+
+
+def _engine_for(spec: TrackerSpec, options: RunOptions):
+    """The batched engine when it applies (SiamRPN++, not long-term, ``--jobs 1``), else None."""
+    from sotbench.engine.build import engine_supports
+
+    why = "--no-engine" if not options.engine else engine_supports(spec.tracker, spec.params)
+    if why is None and options.jobs > 1:
+        why = "--jobs > 1 runs one tracker per worker process"
+    if why is not None:
+        if options.precision != "fp32":
+            raise RunError(f"--precision {options.precision} needs the batched engine, which does not apply here: {why}")
+        return None
+    from sotbench.engine.build import build_engine
+    from sotbench.engine.options import EngineOptions
+
+    return build_engine(spec.params, device=spec.device, checkpoint=spec.checkpoint,
+                        allow_random_weights=spec.allow_random_weights,
+                        options=EngineOptions(batch=options.batch, precision=options.precision,
+                                              decoder=options.decoder, compile=options.compile))
+
+
+def _execute_engine(engine, spec: TrackerSpec, todo: list[str], store: RunDir, dataset: Dataset,
+                    vot: VotSettings | None, repetitions: int, options: RunOptions) -> list[dict]:
+    from sotbench.engine.dataset import run_sequences
+
+    total = 0
+    for name in todo:
+        try:
+            total += len(dataset[name]) * (1 if vot is None else min(3, repetitions))
+        except Exception:  # reported when the sequence runs
+            pass
+    bar = _progress_bar(total, options.progress and bool(todo), f"{spec.name} on {dataset.key} (engine)")
+    try:
+        return run_sequences(engine, dataset, todo, store, vot, repetitions, bar.update,
+                             lambda rep: _note_failure(rep, bar))
+    finally:
+        bar.close()
 
 
 def _progress_bar(total: int, enabled: bool, desc: str):

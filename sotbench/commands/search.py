@@ -55,6 +55,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="also write the best preset to PATH (default: trackers/<tracker>/<sweep>.yaml)")
     p.add_argument("--report-only", action="store_true", help="run no trial; only write the outputs")
     p.add_argument("--device", metavar="DEV", help="cuda, cuda:1 or cpu (default: the tracker's choice)")
+    p.add_argument("--precision", choices=("fp32", "tf32", "bf16"), default="fp32",
+                   help="SiamRPN++ engine precision (default fp32; tf32/bf16 are faster, not bit-exact)")
+    p.add_argument("--no-engine", action="store_true",
+                   help="evaluate trials with one tracker per trial (the lockstep evaluator), not the batched engine")
     p.add_argument("--heartbeat", type=int, default=30, metavar="S", help="heartbeat interval, seconds (default 30)")
     p.add_argument("--grace", type=int, default=120, metavar="S",
                    help="a trial without heartbeat for S seconds is re-run (default 120)")
@@ -140,7 +144,8 @@ def main(args: argparse.Namespace) -> int:
         options = SearchOptions(trials=args.trials or sweep.trials, batch=args.batch or sweep.batch,
                                 workers=args.workers, jobs=args.jobs, heartbeat=args.heartbeat, grace=args.grace,
                                 progress=not args.no_progress, export=export, report_only=args.report_only,
-                                worker=args.worker, worker_index=args.worker_index, device=args.device)
+                                worker=args.worker, worker_index=args.worker_index, device=args.device,
+                                engine=not args.no_engine, precision=args.precision)
         if not args.worker:
             print(_describe(plan, options.trials, options.batch), flush=True)
         result = run_search(plan, options)

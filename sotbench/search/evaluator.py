@@ -134,7 +134,12 @@ def iter_sequences(evaluator: BatchEvaluator, order: Sequence[str], active: Acti
                    jobs: int = 1) -> Iterator[tuple[str, dict[int, Any]]]:
     """Evaluate the still-active trials on each sequence of ``order``; yields, in order,
     ``(sequence, {trial key: trajectory})``.  With ``jobs > 1`` up to ``jobs`` sequences run
-    at once in worker processes; a trial pruned meanwhile is left out of later sequences."""
+    at once in worker processes; a trial pruned meanwhile is left out of later sequences.  An
+    evaluator with its own ``iter_sequences(order, active)`` (the batched engine's, which keeps
+    several sequences in flight in one process) runs the whole order itself when ``jobs <= 1``."""
+    if jobs <= 1 and callable(getattr(evaluator, "iter_sequences", None)):
+        yield from evaluator.iter_sequences(order, active)
+        return
     if jobs <= 1:
         for name in order:
             alive = active()

@@ -15,7 +15,7 @@ from sotbench.search.driver import WorkerSummary, run_worker
 from sotbench.search.evaluator import BatchEvaluator, DatasetRef, LockstepEvaluator
 from sotbench.search.liveness import Liveness
 from sotbench.search.outputs import OutputSummary, best_trial, write_outputs
-from sotbench.search.prepare import SearchPlan
+from sotbench.search.prepare import PlanError, SearchPlan
 from sotbench.search.storage import open_storage
 from sotbench.search.study import count_trials, open_study
 from sotbench.search.workers import launch_workers, worker_command
@@ -39,6 +39,8 @@ class SearchOptions:
     worker: bool = False  # a process started by --workers: no outputs, no progress bar
     worker_index: int | None = None
     device: str | None = None
+    engine: bool = True  # SiamRPN++ trials through the batched engine (sotbench.engine)
+    precision: str = "fp32"  # the engine's precision (fp32, tf32, bf16)
 
 
 @dataclass
@@ -50,10 +52,19 @@ class SearchResult:
     outputs: OutputSummary | None
 
 
-def default_evaluator(plan: SearchPlan) -> BatchEvaluator:
-    """The sequential lockstep evaluator on the plan's dataset."""
+def default_evaluator(plan: SearchPlan, options: SearchOptions | None = None) -> BatchEvaluator:
+    """The batched engine's evaluator for SiamRPN++ (unless ``options.engine`` is off), else the
+    sequential lockstep evaluator, on the plan's dataset."""
     ds = plan.dataset
     ref = DatasetRef(ds.key, str(Path(ds.root).resolve()), ds.split)
+    if (options is None or options.engine) and plan.base.tracker == "siamrpnpp":
+        from sotbench.engine.evaluator import EngineEvaluator
+        from sotbench.engine.options import EngineOptions
+
+        precision = options.precision if options is not None else "fp32"
+        return EngineEvaluator(plan.base, ref, ds.protocol, ds.spec.vot, EngineOptions(precision=precision))
+    if options is not None and options.precision != "fp32":
+        raise PlanError(f"--precision {options.precision} needs the batched engine (siamrpnpp, without --no-engine)")
     return LockstepEvaluator(plan.base, ref, ds.protocol, ds.spec.vot)
 
 
@@ -134,7 +145,7 @@ def _run_here(plan: SearchPlan, options: SearchOptions, study, storage, evaluato
                         interval=options.heartbeat, grace=options.grace, max_retry=plan.sweep.max_retry)
     progress = _Progress(plan, study, options.trials, options.progress and not options.worker)
     try:
-        return run_worker(plan, study, liveness, evaluator or default_evaluator(plan), target=options.trials,
+        return run_worker(plan, study, liveness, evaluator or default_evaluator(plan, options), target=options.trials,
                           batch=options.batch, jobs=options.jobs, on_tell=progress.refresh)
     finally:
         progress.close()
@@ -145,6 +156,7 @@ def _launch(plan: SearchPlan, options: SearchOptions, study) -> None:
     sweep_file = write_resolved_sweep(plan)
     cmd = worker_command(sweep_file, plan.storage.url, plan.study_name, plan.out, options.trials, options.batch,
                          options.jobs, plan.test_split, options.device)
+    cmd += ([] if options.engine else ["--no-engine"]) + ["--precision", options.precision]
     progress = _Progress(plan, study, options.trials, options.progress)
     try:
         launch_workers(cmd, options.workers, plan.out / "workers", progress.refresh)

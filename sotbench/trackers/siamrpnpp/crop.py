@@ -14,20 +14,53 @@ have its own window size and one call serves a whole batch:
   emulated exactly through float64).  Used by mmtracking.
 
 Integer and float64 tensor ops round the same way on every device, so GPU crops equal CPU
-crops.  ``frames`` is one ``(H, W, 3)`` uint8 frame for all streams or ``(B, H, W, 3)``.
-Output: ``(B, 3, out, out)`` float32, channels in the frame's order (BGR).
+crops.  ``frames`` is one ``(H, W, 3)`` uint8 frame for all streams, ``(B, H, W, 3)``, or a
+``PackedFrames`` (frames of different sizes in one buffer: the batched engine's streams run on
+different videos).  Output: ``(B, 3, out, out)`` float32, channels in the frame's order (BGR).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
-__all__ = ["bilinear_taps", "crop_bilinear", "crop_cv2_linear", "cv2_linear_taps"]
+__all__ = ["PackedFrames", "bilinear_taps", "crop_bilinear", "crop_cv2_linear", "cv2_linear_taps", "frame_size"]
 
 
-def _gather(frames: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor, pad: torch.Tensor) -> torch.Tensor:
+@dataclass
+class PackedFrames:
+    """Frames of any sizes in one flat ``(N, 3)`` uint8 pixel buffer; stream ``b`` reads the
+    ``height[b] x width[b]`` frame whose first pixel is at row ``base[b]`` (int64 ``(B,)``)."""
+
+    pixels: torch.Tensor
+    base: torch.Tensor
+    height: torch.Tensor
+    width: torch.Tensor
+
+
+def frame_size(frames: torch.Tensor | PackedFrames):
+    """``(H, W)``: ints for a frame tensor, per-stream ``(B,)`` tensors for ``PackedFrames``."""
+    if isinstance(frames, PackedFrames):
+        return frames.height, frames.width
+    return frames.shape[-3], frames.shape[-2]
+
+
+def _gather_packed(frames: PackedFrames, rows: torch.Tensor, cols: torch.Tensor, pad: torch.Tensor) -> torch.Tensor:
+    h, w = frames.height[:, None], frames.width[:, None]
+    inside = (((rows >= 0) & (rows < h))[:, :, None, None]) & (((cols >= 0) & (cols < w))[:, None, :, None])
+    r = torch.minimum(rows.clamp(min=0), h - 1) * w + frames.base[:, None]
+    c = torch.minimum(cols.clamp(min=0), w - 1)
+    vals = frames.pixels[r[:, :, None] + c[:, None, :]]
+    return torch.where(inside, vals.to(pad.dtype), pad[:, None, None, :])
+
+
+def _gather(frames: torch.Tensor | PackedFrames, rows: torch.Tensor, cols: torch.Tensor,
+            pad: torch.Tensor) -> torch.Tensor:
     """Pixels at frame ``rows (B, R)`` x ``cols (B, C)`` -> ``(B, R, C, 3)`` in ``pad``'s dtype;
     outside the frame: the stream's ``pad (B, 3)``."""
+    if isinstance(frames, PackedFrames):
+        return _gather_packed(frames, rows, cols, pad)
     h, w = frames.shape[-3], frames.shape[-2]
     inside = (((rows >= 0) & (rows < h))[:, :, None, None]) & (((cols >= 0) & (cols < w))[:, None, :, None])
     r = rows.clamp(0, h - 1) * w

@@ -68,13 +68,13 @@ class MMTracking:
         """``(x0, y0, width, height)`` of the patch ``get_cropped_img`` resizes: ``x0..x1``
         inclusive, but its canvas is padded by ``max(0, x1 - W)``, one column short when
         ``x1 >= W``, so the slice loses that column (rows likewise)."""
-        h, w = frame_hw
+        h, w = frame_hw  # ints, or per-stream tensors (``crop.PackedFrames``)
         x0, x1, y0, y1 = window.to(torch.int64).unbind(1)
         return x0, y0, x1 - x0 + 1 - (x1 >= w).to(torch.int64), y1 - y0 + 1 - (y1 >= h).to(torch.int64)
 
     @classmethod
     def _crop(cls, frames, window, out, pad) -> torch.Tensor:
-        x0, y0, width, height = cls.window((frames.shape[-3], frames.shape[-2]), window)
+        x0, y0, width, height = cls.window(crops.frame_size(frames), window)
         return crops.crop_bilinear(frames, x0, y0, width, height, out, pad)
 
     @classmethod

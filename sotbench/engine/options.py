@@ -1,0 +1,80 @@
+"""Engine options: batch size, precision, decoder, compilation, pipelining depth.
+
+``batch`` is the number of streams advanced together (``None``: sized to the device: see
+``auto_batch``).  ``precision``:
+
+* ``fp32`` (default): true float32 (TF32 off), the shared network as loaded; per-frame boxes
+  equal the single-stream tracker's (within 1e-3 px, usually far closer);
+* ``tf32``: TF32 tensor-core convolutions on CUDA, BatchNorm folded into the convolutions;
+* ``bf16``: bfloat16 autocast, channels-last, BatchNorm folded.
+
+``decoder``: ``cpu`` (libjpeg-turbo/OpenCV thread pool: the pixels ``cv2.imread`` gives, which
+the reference toolkits read), ``nvjpeg`` (``torchvision.io.decode_jpeg`` on the GPU; its
+pixels may differ from libjpeg-turbo's by a few levels) or ``auto`` (nvJPEG for tf32/bf16 when
+torchvision and CUDA are there; the CPU pool otherwise, so fp32 stays exact).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+__all__ = ["DECODERS", "PRECISIONS", "EngineOptions", "OptionsError", "auto_batch"]
+
+PRECISIONS = ("fp32", "tf32", "bf16")
+DECODERS = ("auto", "cpu", "nvjpeg")
+MAX_AUTO_BATCH = 256
+CPU_AUTO_BATCH = 8
+
+
+class OptionsError(ValueError):
+    """Bad engine options (the message lists the valid values)."""
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """How the engine runs (none of this changes results in fp32 except ``decoder='nvjpeg'``)."""
+
+    batch: int | None = None
+    precision: str = "fp32"
+    decoder: str = "auto"
+    compile: bool = False
+    threads: int | None = None  # decoding threads (default: CPU count, at most 16)
+    lag: int = 3  # steps between a step's launch and reading its boxes on the host
+    prefetch_frames: int = 64  # frames decoded ahead of the compute
+
+    def __post_init__(self) -> None:
+        if self.precision not in PRECISIONS:
+            raise OptionsError(f"unknown precision {self.precision!r}, known: {', '.join(PRECISIONS)}")
+        if self.decoder not in DECODERS:
+            raise OptionsError(f"unknown decoder {self.decoder!r}, known: {', '.join(DECODERS)}")
+        if self.batch is not None and self.batch < 1:
+            raise OptionsError(f"batch must be at least 1, got {self.batch}")
+        if self.lag < 0 or self.prefetch_frames < 1:
+            raise OptionsError("lag must be >= 0 and prefetch_frames >= 1")
+
+    @property
+    def decode_threads(self) -> int:
+        """Threads of the CPU decoding pool."""
+        return self.threads or max(1, min(16, os.cpu_count() or 1))
+
+    def describe(self) -> dict:
+        """JSON-ready summary for run manifests."""
+        return {"batch": self.batch, "precision": self.precision, "decoder": self.decoder,
+                "compile": self.compile, "lag": self.lag}
+
+
+def auto_batch(device, bytes_per_stream: int | None = None) -> int:
+    """Streams per step for ``device``: on CUDA as many as ~70 % of the free memory holds (a
+    power of two, at most 256: throughput is flat beyond ~64); on the CPU 8."""
+    import torch
+
+    if device.type != "cuda":
+        return CPU_AUTO_BATCH
+    free, _ = torch.cuda.mem_get_info(device)
+    per = bytes_per_stream or 80 * 2**20  # measured ~40-60 MiB per stream in fp32 (see docs/engine.md)
+    fit = int(0.7 * free // per)
+    b = 1
+    while b * 2 <= min(fit, MAX_AUTO_BATCH):
+        b *= 2
+    return b

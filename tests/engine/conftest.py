@@ -1,0 +1,112 @@
+"""Fixtures for the engine tests: the golden-fixture weights, short real and synthetic sequences,
+and the single-stream tracker as the reference.
+
+The weights are rebuilt by ``shared/fixtures/pysot_random_weights.py`` (digest checked);
+everything skips when the shared folder is absent.  Sequences are kept to a few frames: the
+R50 costs ~0.4 s per stream-frame on a CPU.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+from engine_helpers import ListFrames, params
+
+torch = pytest.importorskip("torch")
+
+WEIGHTS_DIGEST = "418941ec814c9f81dafdea6155efa39291babcc512903c775d4e0aebddb27ea9"
+def _import(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_denormals():
+    """The fixture weights produce float32 denormals (slow on this CPU; flushing changes nothing here)."""
+    torch.set_flush_denormal(True)
+    yield
+    torch.set_flush_denormal(False)
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir(shared) -> Path:
+    path = shared / "fixtures"
+    if not (path / "pysot_random_weights.py").is_file():
+        pytest.skip(f"no SiamRPN++ golden fixtures in {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def randw_state(fixtures_dir) -> dict:
+    gen = _import(fixtures_dir / "pysot_random_weights.py", "pysot_random_weights")
+    arrays = gen.generate_state_dict(gen.load_keys(str(fixtures_dir / "siamrpn_r50_l234_dwxcorr.keys.json")))
+    assert gen.digest(arrays) == WEIGHTS_DIGEST
+    return {k: torch.from_numpy(v) for k, v in arrays.items()}
+
+
+@pytest.fixture(scope="session")
+def randw_model(randw_state):
+    from sotbench.trackers.siamrpnpp.model import SiamRPNpp
+    from sotbench.trackers.siamrpnpp.weights import load_strict
+
+    model = SiamRPNpp().eval()
+    load_strict(model, randw_state, "sotbench-randw-v1")
+    return model
+
+
+@pytest.fixture(scope="session")
+def randw_checkpoint(randw_state, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("weights") / "randw_pysot.pth"
+    torch.save(randw_state, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def bag_dir(shared) -> Path:
+    return shared / "data/sequences/VOT2018/bag"
+
+
+@pytest.fixture(scope="session")
+def bag_seq(bag_dir):
+    """``bag_seq(name, start, n, gt=None)``: frames ``start..start+n-1`` of VOT2018 bag."""
+    from sotbench.frames import ImageFiles
+    from sotbench.sequences import Sequence
+
+    all_gt = np.loadtxt(bag_dir / "groundtruth.txt", delimiter=",")
+    paths = sorted(bag_dir.glob("*.jpg"))
+
+    def make(name: str, start: int, n: int, gt=None):
+        return Sequence(name, all_gt[start:start + n] if gt is None else gt, ImageFiles(paths[start:start + n]))
+    return make
+
+
+@pytest.fixture(scope="session")
+def synth_seq(fixtures_dir):
+    """``synth_seq(name, n)``: the first frames of the fixtures' synthetic video (640x360, in memory)."""
+    from sotbench.sequences import Sequence
+
+    frames, boxes = _import(fixtures_dir / "synthetic_video.py", "synthetic_video").make_video(60)
+
+    def make(name: str, n: int):
+        return Sequence(name, boxes[:n].astype(np.float64), ListFrames(frames[:n]))
+    return make
+
+
+@pytest.fixture(scope="session")
+def reference():
+    """``reference(model, flavour, knobs, seq, device, vot=None)``: the single-stream tracker's
+    OPE boxes, or its VOT lines (``run_vot_reset``)."""
+    from sotbench.protocols import run_ope, run_vot_reset
+    from sotbench.trackers.siamrpnpp.tracker import SiamRPNppTracker
+
+    def run(model, flavour, knobs, seq, device="cpu", vot=None):
+        trk = SiamRPNppTracker(params(flavour, knobs), model, torch.device(device))
+        if vot is not None:
+            return run_vot_reset(lambda: trk, seq, vot).lines
+        return run_ope(trk, seq).boxes
+    return run
