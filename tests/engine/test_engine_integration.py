@@ -1,0 +1,92 @@
+"""The engine inside ``sotbench run`` and ``sotbench search`` (fixture weights, a few real frames).
+
+``run``: the engine's result files equal the per-sequence runner's (``--no-engine``) to the
+files' 4 decimals (1e-4 allowed for rounding), the manifest records the engine.  ``search``:
+the engine evaluator gives what the lockstep evaluator gives, fails bad parameter sets alone,
+and its pipelined ``iter_sequences`` leaves a trial pruned before a sequence starts out of it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from sotbench.cli import main as cli
+from sotbench.search.evaluator import DatasetRef, LockstepEvaluator, TrialFailure, iter_sequences
+from sotbench.trackers import TrackerSpec
+
+
+@pytest.fixture(scope="module")
+def folder_root(bag_dir, shared, tmp_path_factory):
+    """A folder dataset: bag (polygons, 4 frames) and Couple (OTB boxes, 3 frames, 320x240)."""
+    root = tmp_path_factory.mktemp("folder")
+    bag = root / "bag"
+    bag.mkdir()
+    for i in range(1, 5):
+        (bag / f"{i:08d}.jpg").symlink_to(bag_dir / f"{i:08d}.jpg")
+    (bag / "groundtruth.txt").write_text("\n".join((bag_dir / "groundtruth.txt").read_text().splitlines()[:4]) + "\n")
+    src = shared / "data/sequences/OTB100/Couple"
+    couple = root / "Couple"
+    (couple / "img").mkdir(parents=True)
+    for i in range(1, 4):
+        (couple / "img" / f"{i:04d}.jpg").symlink_to(src / "img" / f"{i:04d}.jpg")
+    (couple / "groundtruth.txt").write_text("\n".join((src / "groundtruth_rect.txt").read_text().splitlines()[:3]) + "\n")
+    return root
+
+
+def _run(root, out, checkpoint, *extra):
+    return cli(["run", "--tracker", "siamrpnpp/pysot-vot2018", "--dataset", "folder", "--root", str(root),
+                "--checkpoint", str(checkpoint), "--device", "cpu", "--out", str(out), "--no-progress", *extra])
+
+
+def test_run_through_the_engine_writes_the_per_sequence_runners_files(folder_root, tmp_path, randw_checkpoint,
+                                                                      monkeypatch):
+    monkeypatch.setenv("SOTBENCH_WEIGHTS", str(tmp_path / "none"))
+    assert _run(folder_root, tmp_path / "engine", randw_checkpoint, "--batch", "2") == 0
+    assert _run(folder_root, tmp_path / "single", randw_checkpoint, "--no-engine") == 0
+    a, b = tmp_path / "engine/custom/siamrpnpp-pysot-vot2018", tmp_path / "single/custom/siamrpnpp-pysot-vot2018"
+    for seq, n in (("bag", 4), ("Couple", 3)):
+        got, want = np.loadtxt(a / f"{seq}.txt", delimiter=","), np.loadtxt(b / f"{seq}.txt", delimiter=",")
+        assert got.shape == (n, 4)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-4)
+        assert len((a / f"{seq}_time.txt").read_text().split()) == n
+    manifest = json.loads((a / "run.json").read_text())
+    assert manifest["engine"]["batch"] == 2 and manifest["engine"]["precision"] == "fp32"
+    assert manifest["engine"]["decoder_used"] == "cpu" and manifest["status"] == "finished"
+    assert manifest["summary"]["frames"] == 7 and "engine" not in json.loads((b / "run.json").read_text())
+    # resuming in another precision would mix results: refused
+    assert _run(folder_root, tmp_path / "engine", randw_checkpoint, "--precision", "bf16") == 2
+
+
+def test_precision_needs_the_engine(folder_root, tmp_path, randw_checkpoint, capsys):
+    assert _run(folder_root, tmp_path / "x", randw_checkpoint, "--no-engine", "--precision", "tf32") == 2
+    assert "--precision tf32 needs the batched engine" in capsys.readouterr().err
+
+
+def test_engine_evaluator_matches_the_lockstep_evaluator(folder_root, randw_checkpoint):
+    from sotbench.engine.evaluator import EngineEvaluator
+    from sotbench.engine.options import EngineOptions
+
+    base = TrackerSpec("siamrpnpp", {"flavour": "pysot", "penalty_k": 0.05, "window_influence": 0.42, "lr": 0.38},
+                       checkpoint=str(randw_checkpoint), device="cpu")
+    ref = DatasetRef("folder", str(folder_root), "test")
+    trials = [{"lr": 0.3}, {"penalty_k": 0.2, "window_influence": 0.3}, {"window_influence": 2.0}]
+    engine = EngineEvaluator(base, ref, options=EngineOptions(batch=2))
+    got = engine.evaluate_batch(trials, "Couple")  # two good trials: one engine pass of 2 streams
+    want = LockstepEvaluator(base, ref).evaluate_batch(trials[:2], "Couple")
+    for g, w in zip(got[:2], want):
+        np.testing.assert_allclose(g, w, rtol=0, atol=1e-3)
+    assert isinstance(got[2], TrialFailure) and "window_influence must be in [0, 1]" in got[2].message
+    # many sequences in flight: results in order; a trial pruned before "Couple" starts is left out
+    calls = []
+
+    def active():
+        calls.append(1)
+        return {7: trials[0], 9: trials[1]} if len(calls) <= 2 else {7: trials[0]}
+    out = list(iter_sequences(engine, ["bag", "Couple"], active))
+    assert [name for name, _ in out] == ["bag", "Couple"]
+    assert sorted(out[0][1]) == [7, 9] and sorted(out[1][1]) == [7]
+    np.testing.assert_allclose(out[1][1][7], got[0], rtol=0, atol=1e-3)
+    np.testing.assert_allclose(out[0][1][9], engine.evaluate_batch([trials[1]], "bag")[0], rtol=0, atol=1e-3)
