@@ -104,7 +104,8 @@ class PrecisionNet:
         if self.device.type == "cuda":
             stack.enter_context(_tf32(self.precision == "tf32"))
         if self.precision == "bf16":
-            stack.enter_context(torch.autocast(self.device.type, dtype=torch.bfloat16))
+            # no cast cache: each call casts each weight once anyway, and CUDA graph capture needs it off
+            stack.enter_context(torch.autocast(self.device.type, dtype=torch.bfloat16, cache_enabled=False))
         return stack
 
     def _input(self, x: torch.Tensor) -> torch.Tensor:
