@@ -39,7 +39,10 @@ class Preset(dict):
 
 
 def _builtin_root() -> Path:
-    return Path(str(resources.files("sotbench._presets")))
+    try:
+        return Path(str(resources.files("sotbench._presets")))
+    except ModuleNotFoundError:  # a source checkout used through PYTHONPATH, not installed
+        return Path(__file__).resolve().parents[1] / "trackers"
 
 
 def builtin_presets() -> dict[str, Path]:

@@ -1,0 +1,195 @@
+"""Engine fidelity on the golden fixtures: each precision's box and score deltas.
+
+    python benchmarks/engine_fidelity.py [--device cuda] [--frames 59] [--out fidelity.md]
+
+Needs the shared fixtures (``$SOTBENCH_SHARED`` or ../shared: ``fixtures/`` and
+``data/sequences/VOT2018/bag``).  Three tables:
+
+A. teacher-forced, per step: the tracker fed the fixture's state before each frame, its box and
+   score compared with what pysot's / mmtracking's own tracker produced (all 8 fixture files),
+   with the network in fp32, tf32 and bf16 (``PrecisionNet``, the engine's network);
+B. free-running: the engine (several sequences and hyperparameter sets in one batch) against
+   the single-stream tracker in fp32 on the same device; fp32 must agree within 1e-3 px;
+   tf32/bf16 drift apart once a different cell wins (the random fixture network does not track,
+   so small differences can grow), so the first frames are shown separately;
+C. (CUDA) nvJPEG against libjpeg-turbo on the bag JPEGs, and the fp32 engine fed by nvJPEG.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from engine_workload import load_model, shared_fixtures  # noqa: E402
+
+from sotbench.engine.core import Engine  # noqa: E402
+from sotbench.engine.jobs import Job, StreamSpec  # noqa: E402
+from sotbench.engine.options import EngineOptions  # noqa: E402
+from sotbench.engine.precision import PrecisionNet  # noqa: E402
+from sotbench.frames import ImageFiles, decode_image  # noqa: E402
+from sotbench.sequences import Sequence  # noqa: E402
+from sotbench.trackers.siamrpnpp.params import Params  # noqa: E402
+from sotbench.trackers.siamrpnpp.tracker import SiamRPNppTracker  # noqa: E402
+
+SETTINGS = {"default": (0.05, 0.42, 0.38), "alt": (0.2, 0.3, 0.5)}
+PRECISIONS = ("fp32", "tf32", "bf16")
+
+
+def _golden(fixtures: Path, video: str, setting: str, flavour: str) -> dict:
+    prefix = "golden_mmtrack_" if flavour == "mmtracking" else "golden_"
+    with np.load(fixtures / f"{prefix}{video}_{setting}.npz", allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+def _frames(fixtures: Path, video: str) -> list[np.ndarray]:
+    if video == "synth":
+        sys.path.insert(0, str(fixtures))
+        from synthetic_video import make_video
+
+        return list(make_video(60)[0])
+    g = _golden(fixtures, video, "default", "pysot")
+    return [decode_image(fixtures.parent / n) for n in json.loads(str(g["meta_json"]))["frame_names"]]
+
+
+def teacher_forced(model, dev, fixtures: Path, frames_per_file: int) -> list[str]:
+    """Table A rows: max |box - reference| (px), max |score - reference|, best cell agreement."""
+    rows = ["| precision | flavour | max box delta (px) | median box delta (px) | max score delta | same best cell |",
+            "|---|---|---:|---:|---:|---:|"]
+    videos = {v: _frames(fixtures, v) for v in ("vot2018-bag", "synth")}
+    for precision in PRECISIONS:
+        net = model if precision == "fp32" else PrecisionNet(model, precision, dev)
+        for flavour in ("pysot", "mmtracking"):
+            box_d: list[float] = []
+            score_d = 0.0
+            same = total = 0
+            for video, setting in ((v, s) for v in videos for s in SETTINGS):
+                g = _golden(fixtures, video, setting, flavour)
+                k, wi, lr = SETTINGS[setting]
+                trk = SiamRPNppTracker(Params(flavour=flavour, penalty_k=k, window_influence=wi, lr=lr), net, dev)
+                init = np.r_[g["init_center_pos"], g["init_size"]] if flavour == "pysot" else g["init_state"]
+                trk.init_state(videos[video][0], init)
+                for i in np.linspace(0, 58, min(frames_per_file, 59)).astype(int):
+                    trk.set_state(np.r_[g["center_pos_in"][i], g["size_in"][i]], f32=flavour == "mmtracking" and i >= 1)
+                    res = trk.step(videos[video][i + 1])
+                    box_d.append(float(np.abs(res.post.box[0].cpu().numpy() - g["bbox"][i]).max()))
+                    score_d = max(score_d, abs(float(res.post.best_score[0]) - float(g["best_score"][i])))
+                    same += int(int(res.post.best_idx[0]) == int(g["best_idx"][i]))
+                    total += 1
+            rows.append(f"| {precision} | {flavour} | {max(box_d):.2e} | {np.median(box_d):.2e} | {score_d:.2e} | "
+                        f"{same}/{total} |")
+    return rows
+
+
+def _sequences(fixtures: Path, n: int) -> list[Sequence]:
+    bag = fixtures.parent / "data/sequences/VOT2018/bag"
+    gt = np.loadtxt(bag / "groundtruth.txt", delimiter=",")
+    paths = sorted(bag.glob("*.jpg"))
+    sys.path.insert(0, str(fixtures))
+    from synthetic_video import make_video
+
+    frames, boxes = make_video(60)
+
+    class Memory:  # the synthetic frames, as a frame source
+        def __len__(self):
+            return n
+
+        def __getitem__(self, i):
+            return frames[i]
+
+        def describe(self, i):
+            return f"synth#{i}"
+    return [Sequence("bag", gt[:n], ImageFiles(paths[:n])), Sequence("synth", boxes[:n].astype(float), Memory())]
+
+
+def free_running(model, dev, fixtures: Path, n: int, decoders: list[str]) -> list[str]:
+    """Table B (and C's engine row): engine vs single-stream fp32 tracker, all streams in one batch."""
+    rows = ["| precision | decoder | flavour | max box delta, all frames (px) | first 5 frames (px) | max score delta |",
+            "|---|---|---|---:|---:|---:|"]
+    seqs = _sequences(fixtures, n)
+    for flavour in ("pysot", "mmtracking"):
+        ref = {}
+        for seq in seqs:
+            for name, (k, wi, lr) in SETTINGS.items():
+                trk = SiamRPNppTracker(Params(flavour=flavour, penalty_k=k, window_influence=wi, lr=lr), model, dev)
+                boxes, scores = [trk.init(seq.frames[0], seq.gt[0])], [np.nan]
+                for t in range(1, n):
+                    out = trk.update(seq.frames[t])
+                    boxes.append(out.box)
+                    scores.append(out.score)
+                ref[(seq.name, name)] = np.array(boxes), np.array(scores)
+        for precision, decoder in [(p, "cpu") for p in PRECISIONS] + [("fp32", d) for d in decoders if d != "cpu"]:
+            p = Params(flavour=flavour, penalty_k=0.1, window_influence=0.4, lr=0.3)
+            engine = Engine(model, p, dev, EngineOptions(batch=4, precision=precision, decoder=decoder))
+            jobs = [Job(s, [StreamSpec(*SETTINGS[k], tag=k) for k in SETTINGS]) for s in seqs]
+            all_d = first = score = 0.0
+            for res in engine.run(jobs):
+                for s in res.streams:
+                    rb, rs = ref[(res.job.seq.name, s.spec.tag)]
+                    d = np.abs(s.boxes - rb).max(axis=1)
+                    all_d, first = max(all_d, float(d.max())), max(first, float(d[:5].max()))
+                    score = max(score, float(np.nanmax(np.abs(s.scores - rs))))
+            rows.append(f"| {precision} | {engine.stats.decoder} | {flavour} | {all_d:.2e} | {first:.2e} | {score:.2e} |")
+    return rows
+
+
+def nvjpeg_pixels(fixtures: Path, dev) -> list[str]:
+    """Table C: nvJPEG vs libjpeg-turbo pixels on the bag JPEGs."""
+    from sotbench.engine.decode import NvjpegDecoder, nvjpeg_available
+
+    why = nvjpeg_available(dev)
+    if why is not None:
+        return [f"nvJPEG unavailable: {why}"]
+    paths = sorted((fixtures.parent / "data/sequences/VOT2018/bag").glob("*.jpg"))
+    src = ImageFiles(paths)
+    dec = NvjpegDecoder(4)
+    try:
+        images = dec.materialise([dec.submit(src, t).result() for t in range(len(paths))], dev)
+    finally:
+        dec.close()
+    diffs = [np.abs(im.cpu().numpy().astype(int) - src[t].astype(int)) for t, im in enumerate(images)]
+    d = np.concatenate([x.ravel() for x in diffs])
+    return [f"nvJPEG vs libjpeg-turbo on {len(paths)} bag frames: max |diff| {d.max()}, mean {d.mean():.4f}, "
+            f"{np.mean(d > 0):.3%} of values differ, {sum(int(x.max() == 0) for x in diffs)} frames identical"]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--frames", type=int, default=59, help="teacher-forced frames per fixture file; free-running "
+                                                           "frames per sequence (+1)")
+    ap.add_argument("--out", type=Path, default=Path("engine-fidelity.md"))
+    args = ap.parse_args(argv)
+    fixtures = shared_fixtures()
+    if fixtures is None:
+        raise SystemExit("needs the shared fixtures: set SOTBENCH_SHARED to a folder with fixtures/ and data/")
+    dev = torch.device(args.device)
+    torch.set_flush_denormal(True)
+    if dev.type == "cuda":
+        torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    model = load_model("fixtures", "pysot", dev)[0]
+    name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"CPU ({torch.get_num_threads()} threads)"
+    out = [f"Engine fidelity on the golden fixtures, {name}, torch {torch.__version__}.", "",
+           f"A. Teacher-forced against pysot's / mmtracking's own outputs ({min(args.frames, 59)} frames x 8 files):", ""]
+    out += teacher_forced(model, dev, fixtures, args.frames)
+    out += ["", f"B. Free-running, {args.frames + 1} frames of bag and synth x 2 settings in one engine batch, against "
+                "the single-stream fp32 tracker on the same device:", ""]
+    out += free_running(model, dev, fixtures, args.frames + 1, ["cpu", "nvjpeg"] if dev.type == "cuda" else ["cpu"])
+    if dev.type == "cuda":
+        out += ["", "C. " + nvjpeg_pixels(fixtures, dev)[0]]
+    text = "\n".join(out) + "\n"
+    args.out.write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
