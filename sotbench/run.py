@@ -249,8 +249,10 @@ def _engine_for(spec: TrackerSpec, options: RunOptions):
 
 def _execute_engine(engine, spec: TrackerSpec, todo: list[str], store: RunDir, dataset: Dataset,
                     vot: VotSettings | None, repetitions: int, options: RunOptions) -> list[dict]:
+    from sotbench.engine.build import merged_params
     from sotbench.engine.dataset import run_sequences
 
+    p = merged_params(spec.params)
     total = 0
     for name in todo:
         try:
@@ -259,7 +261,8 @@ def _execute_engine(engine, spec: TrackerSpec, todo: list[str], store: RunDir, d
             pass
     bar = _progress_bar(total, options.progress and bool(todo), f"{spec.name} on {dataset.key} (engine)")
     try:
-        return run_sequences(engine, dataset, todo, store, vot, repetitions, bar.update,
+        return run_sequences(engine, (p.penalty_k, p.window_influence, p.lr), dataset, todo, store, vot, repetitions,
+                             bar.update,
                              lambda rep: _note_failure(rep, bar))
     finally:
         bar.close()

@@ -104,6 +104,7 @@ class Engine:
         self.slots = Slots(self.batch, device, torch.uint8 if self.flavour is not MMTracking else torch.float32)
         self.stats = EngineStats()
         self._progress: Callable[[int], None] | None = None
+        self._running = False
 
     def describe(self) -> dict:
         """Engine settings for run manifests."""
@@ -130,19 +131,24 @@ class Engine:
     def run(self, jobs: Iterable[Job | None], progress: Callable[[int], None] | None = None) -> Iterator[JobResult]:
         """Run jobs (pulled lazily, ``None`` = none ready yet); yields each job when it ends.
         ``progress(n)`` is told the stream-frames of every step read back."""
-        self._progress = progress
-        decoder = choose_decoder(self.options.decoder, self.options.precision, self.device,
-                                 self.options.decode_threads)
-        self.stats = EngineStats(decoder=decoder.name)
-        feeder = Feeder(decoder, self.device)
+        if self._running:
+            raise RuntimeError("this engine is already running (one run at a time per engine)")
+        self._running, self._progress = True, progress
         t0 = time.perf_counter()
         try:
-            with torch.no_grad():
-                yield from self._loop(Planner(iter(jobs), self.batch), feeder)
+            decoder = choose_decoder(self.options.decoder, self.options.precision, self.device,
+                                     self.options.decode_threads)
+            self.stats = EngineStats(decoder=decoder.name)
+            feeder = Feeder(decoder, self.device)
+            try:
+                with torch.no_grad():
+                    yield from self._loop(Planner(iter(jobs), self.batch), feeder)
+            finally:
+                feeder.close()
+                decoder.close()
         finally:
             self.stats.wall = time.perf_counter() - t0
-            feeder.close()
-            decoder.close()
+            self._running = False
 
     def _loop(self, planner: Planner, feeder: Feeder) -> Iterator[JobResult]:
         runs: dict[int, list[StreamRun]] = {}

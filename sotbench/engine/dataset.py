@@ -48,9 +48,8 @@ def _write(store: RunDir, res: JobResult) -> dict[str, Any]:
     return {"seq": name, "frames": frames, "tracker_s": seconds, "wall_s": seconds}
 
 
-def _jobs(engine, dataset, names: list[str], store: RunDir, vot, repetitions: int, first_round: bool,
-          reports: dict[str, dict]) -> list[Job]:
-    p = engine.p
+def _jobs(knobs: tuple[float, float, float], dataset, names: list[str], store: RunDir, vot, repetitions: int,
+          first_round: bool, reports: dict[str, dict]) -> list[Job]:
     out = []
     for name in names:
         try:
@@ -64,21 +63,22 @@ def _jobs(engine, dataset, names: list[str], store: RunDir, vot, repetitions: in
             tags = _vot_reps(store, name, repetitions, first_round)
             if not tags:
                 continue
-        streams = [StreamSpec(p.penalty_k, p.window_influence, p.lr, tag=r) for r in tags]
+        streams = [StreamSpec(*knobs, tag=r) for r in tags]
         out.append(Job(seq, streams, "ope" if vot is None else "vot_reset", vot, tag=name))
     out.sort(key=lambda j: -j.length)  # longest first: the tail does not wait on a late long one
     return out
 
 
-def run_sequences(engine, dataset, names: list[str], store: RunDir, vot, repetitions: int,
-                  progress: Callable[[int], None] | None = None,
+def run_sequences(engine, knobs: tuple[float, float, float], dataset, names: list[str], store: RunDir, vot,
+                  repetitions: int, progress: Callable[[int], None] | None = None,
                   note: Callable[[dict], None] | None = None) -> list[dict]:
-    """Run ``names`` of ``dataset`` through ``engine``; write their files; one report each
-    (``{"seq", "frames", "tracker_s", "wall_s"}`` or ``{"seq", "error"}``)."""
+    """Run ``names`` of ``dataset`` through ``engine`` with ``knobs`` (``penalty_k``,
+    ``window_influence``, ``lr``); write their files; one report each (``{"seq", "frames",
+    "tracker_s", "wall_s"}`` or ``{"seq", "error"}``)."""
     reports: dict[str, dict] = {}
     todo = list(names)
     for first_round in (True, False):
-        jobs = _jobs(engine, dataset, todo, store, vot, repetitions, first_round, reports)
+        jobs = _jobs(knobs, dataset, todo, store, vot, repetitions, first_round, reports)
         for res in engine.run(jobs, progress):
             rep = _write(store, res)
             name = rep["seq"]
