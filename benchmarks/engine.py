@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import sys
 import tempfile
 import time
@@ -285,17 +286,17 @@ def run_cases(args, dev, model, p, seqs, big, table: Table) -> list[float]:
     for size, ss in (("640x480", seqs), ("1280x720", big)):
         if ss:
             guarded(table, "per-frame loop (pysot-style)", size, 1, "fp32",
-                    lambda: per_frame_loop(model, p, dev, ss[0], args.ref_frames), "cv2.imread + pysot's loop")
-            guarded(table, "single stream", size, 1, "fp32", lambda: single_stream(model, p, dev, ss[0], args.ref_frames),
+                    lambda ss=ss: per_frame_loop(model, p, dev, ss[0], args.ref_frames), "cv2.imread + pysot's loop")
+            guarded(table, "single stream", size, 1, "fp32", lambda ss=ss: single_stream(model, p, dev, ss[0], args.ref_frames),
                     "cv2.imread + update(); CUDA graph" if cuda else "cv2.imread + update()")
             guarded(table, "single stream", size, 1, "bf16",
-                    lambda: single_stream(PrecisionNet(model, "bf16", dev), p, dev, ss[0], args.ref_frames),
+                    lambda ss=ss: single_stream(PrecisionNet(model, "bf16", dev), p, dev, ss[0], args.ref_frames),
                     "CUDA graph, autocast, channels-last" if cuda else "autocast, channels-last")
     fps = []
     batches = [int(b) for b in args.batches.split(",")]
     for b in batches:
         for prec in args.precisions.split(","):
-            r = guarded(table, "engine", "640x480", b, prec, lambda: engine_case(model, p, dev, seqs, b, prec, args),
+            r = guarded(table, "engine", "640x480", b, prec, lambda b=b, prec=prec: engine_case(model, p, dev, seqs, b, prec, args),
                         f"K={args.streams_per_seq}")
             fps += [r["fps"]] if r else []
     if args.compile == "largest" and "bf16" in args.precisions.split(","):
@@ -305,24 +306,24 @@ def run_cases(args, dev, model, p, seqs, big, table: Table) -> list[float]:
         fps += [r["fps"]] if r and r["net"].get("compiled") else []
     for item in filter(None, args.large.split(",")):
         prec, b = item.split(":")
-        guarded(table, "engine", "1280x720", int(b), prec, lambda: engine_case(model, p, dev, big, int(b), prec, args),
+        guarded(table, "engine", "1280x720", int(b), prec, lambda b=b, prec=prec: engine_case(model, p, dev, big, int(b), prec, args),
                 f"K={args.streams_per_seq}")
     threads = EngineOptions(threads=args.threads).decode_threads
     for size, ss in (("640x480", seqs), ("1280x720", big)):
         if ss:
-            guarded(table, "decode only: CPU pool", size, "-", "-", lambda: decode_ceiling(ss, threads, args.warmup),
+            guarded(table, "decode only: CPU pool", size, "-", "-", lambda ss=ss: decode_ceiling(ss, threads, args.warmup),
                     f"{threads} threads; images/s, each shared by K streams")
             if cuda:
-                guarded(table, "decode only: nvJPEG", size, 64, "-", lambda: nvjpeg_ceiling(ss, dev, args.warmup),
+                guarded(table, "decode only: nvJPEG", size, 64, "-", lambda ss=ss: nvjpeg_ceiling(ss, dev, args.warmup),
                         "images/s (empty: unavailable)")
     b = max(batches)
     for prec in args.precisions.split(","):
-        guarded(table, "network only", "", b, prec, lambda: network_ceiling(model, dev, b, prec, args.warmup),
+        guarded(table, "network only", "", b, prec, lambda prec=prec: network_ceiling(model, dev, b, prec, args.warmup),
                 "search branch + head, no crop/post")
     if args.compile == "largest" and cuda:
         guarded(table, "network only + torch.compile", "", b, "bf16",
                 lambda: network_ceiling(model, dev, b, "bf16", args.warmup, compile=True), "")
-    return [f for f in fps if f == f]
+    return [f for f in fps if not math.isnan(f)]
 
 
 def main(argv=None) -> int:

@@ -44,12 +44,13 @@ def engine_supports(tracker: str, params: Mapping[str, Any]) -> str | None:
 
 
 def build_engine(params: Mapping[str, Any], *, device: str | None = None, checkpoint: str | None = None,
-                 allow_random_weights: bool = False, options: EngineOptions = EngineOptions()):
+                 allow_random_weights: bool = False, options: EngineOptions | None = None):
     """An ``Engine`` for these SiamRPN++ parameters (its knobs are only defaults: each stream
     brings its own).  Engines are cached per structure, weights, device and options."""
     from sotbench.engine.core import Engine
     from sotbench.trackers.siamrpnpp.builder import build
 
+    options = options or EngineOptions()
     p = merged_params(params)
     key = (structure_key(p), device, checkpoint, allow_random_weights, options)
     if key not in _ENGINES:

@@ -36,7 +36,7 @@ from sotbench.engine.schedule import Planner
 from sotbench.engine.slots import Slots
 from sotbench.trackers.siamrpnpp.anchors import make_anchors, make_window
 from sotbench.trackers.siamrpnpp.crop import PackedFrames
-from sotbench.trackers.siamrpnpp.flavours import FLAVOUR_CLASSES, Knobs, MMTracking
+from sotbench.trackers.siamrpnpp.flavours import FLAVOUR_CLASSES, MMTracking
 from sotbench.trackers.siamrpnpp.model import SiamRPNpp
 from sotbench.trackers.siamrpnpp.params import Params, score_size
 
@@ -90,10 +90,11 @@ class Engine:
     """Batched SiamRPN++ tracking for one parameter structure (knobs vary per stream)."""
 
     def __init__(self, model: SiamRPNpp, params: Params, device: torch.device,
-                 options: EngineOptions = EngineOptions(), weights: dict | None = None):
+                 options: EngineOptions | None = None, weights: dict | None = None):
         if params.long_term:
             raise ValueError("the batched engine does not run long_term (SiamRPNLTTracker: its search size "
                              "changes per stream); use the single-stream tracker")
+        options = options or EngineOptions()
         self.p, self.device, self.options = params, device, options
         self.flavour = FLAVOUR_CLASSES[params.flavour]
         self.weights = dict(weights or {})

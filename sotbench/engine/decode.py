@@ -152,7 +152,7 @@ def nvjpeg_available(device) -> str | None:
         import torch
         from torchvision.io import ImageReadMode, decode_jpeg
 
-        ok, enc = cv2.imencode(".jpg", np.full((16, 16, 3), 128, np.uint8))
+        _, enc = cv2.imencode(".jpg", np.full((16, 16, 3), 128, np.uint8))
         img = decode_jpeg([torch.from_numpy(enc.ravel().copy())], device=device, mode=ImageReadMode.RGB)[0]
         if tuple(img.shape) != (3, 16, 16):
             return f"nvJPEG self-test gave shape {tuple(img.shape)}"

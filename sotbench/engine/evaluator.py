@@ -19,10 +19,20 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sotbench.engine.build import build_engine, engine_supports, merged_params, structure_key
+from sotbench.engine.build import (
+    build_engine,
+    engine_supports,
+    merged_params,
+    structure_key,
+)
 from sotbench.engine.jobs import Job, StreamSpec
 from sotbench.engine.options import EngineOptions
-from sotbench.search.evaluator import DatasetRef, LockstepEvaluator, TrialFailure, _dataset
+from sotbench.search.evaluator import (
+    DatasetRef,
+    LockstepEvaluator,
+    TrialFailure,
+    _dataset,
+)
 from sotbench.trackers import TrackerSpec
 
 __all__ = ["EngineEvaluator"]
@@ -32,8 +42,9 @@ class EngineEvaluator:
     """``BatchEvaluator`` on the batched engine (picklable: engines are built per process)."""
 
     def __init__(self, base: TrackerSpec, dataset: DatasetRef, protocol: str = "ope", vot: Any = None,
-                 options: EngineOptions = EngineOptions()):
-        self.base, self.dataset, self.protocol, self.vot, self.options = base, dataset, protocol, vot, options
+                 options: EngineOptions | None = None):
+        self.base, self.dataset, self.protocol, self.vot = base, dataset, protocol, vot
+        self.options = options or EngineOptions()
 
     def _params(self, params: Mapping[str, Any]) -> dict:
         return {**self.base.params, **params}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import itertools
 import sys
 from collections.abc import Callable
 
@@ -47,7 +48,7 @@ def fold_batchnorm(model: nn.Module) -> nn.Module:
     for module in list(model.modules()):
         if isinstance(module, nn.Sequential):
             items = list(module._modules.items())
-            for (cname, conv), (bname, bn) in zip(items, items[1:]):
+            for (cname, conv), (bname, bn) in itertools.pairwise(items):
                 if isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d):
                     _fuse_pair(module, cname, bname)
         for i in range(1, 4):

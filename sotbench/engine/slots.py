@@ -21,7 +21,7 @@ class Slots:
 
     def __init__(self, capacity: int, device: torch.device, pad_dtype: torch.dtype):
         self.capacity, self.device = capacity, device
-        f64 = dict(dtype=torch.float64, device=device)
+        f64 = {"dtype": torch.float64, "device": device}
         self.state = torch.zeros(capacity, 4, **f64)
         self.f32 = torch.zeros(capacity, dtype=torch.bool, device=device)
         self.pad = torch.zeros(capacity, 3, dtype=pad_dtype, device=device)

@@ -12,13 +12,12 @@ import copy
 import numpy as np
 import pytest
 import torch
+from engine_helpers import KNOBS, params
 
 from sotbench.datasets.base import VotSettings
 from sotbench.engine.core import Engine
 from sotbench.engine.jobs import Job, StreamSpec
 from sotbench.engine.options import EngineOptions
-
-from engine_helpers import KNOBS, params
 
 pytestmark = pytest.mark.gpu
 CUDA = torch.device("cuda")

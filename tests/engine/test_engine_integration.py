@@ -14,7 +14,12 @@ import numpy as np
 import pytest
 
 from sotbench.cli import main as cli
-from sotbench.search.evaluator import DatasetRef, LockstepEvaluator, TrialFailure, iter_sequences
+from sotbench.search.evaluator import (
+    DatasetRef,
+    LockstepEvaluator,
+    TrialFailure,
+    iter_sequences,
+)
 from sotbench.trackers import TrackerSpec
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from engine_helpers import ListFrames, params
 from torch import nn
 
 from sotbench.boxes import polygon_iou
@@ -17,10 +18,12 @@ from sotbench.engine.overlap import vot_overlap_ok
 from sotbench.engine.precision import fold_batchnorm
 from sotbench.engine.schedule import Planner
 from sotbench.sequences import Sequence
-from sotbench.trackers.siamrpnpp.crop import PackedFrames, crop_bilinear, crop_cv2_linear
+from sotbench.trackers.siamrpnpp.crop import (
+    PackedFrames,
+    crop_bilinear,
+    crop_cv2_linear,
+)
 from sotbench.trackers.siamrpnpp.flavours import MMTracking, Pysot
-
-from engine_helpers import ListFrames, params
 
 SIZES = [(50, 70), (200, 300), (33, 17), (240, 320)]
 
