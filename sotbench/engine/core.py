@@ -312,7 +312,7 @@ class Engine:
         slot_idx = np.array([r[0] for r in rows], dtype=np.int64)
         ks = np.array([r[1] for r in rows], dtype=np.int64)
         meta = self._upload(np.stack([slot_idx, packed.base[ks], packed.height[ks], packed.width[ks]], axis=1))
-        idx = meta[:, 0]
+        idx = meta[:, 0].contiguous()
         state, f32, pad, bounds, knobs, kernels = self.slots.gather(idx)
         pf = PackedFrames(packed.pixels, meta[:, 1], meta[:, 2], meta[:, 3])
         x, scale_z = self.flavour.search_crop(pf, state, f32, self.p, self.p.instance_size, pad)
