@@ -39,7 +39,7 @@ def _boxes(engine, jobs):
 @pytest.mark.parametrize("flavour", ["pysot", "mmtracking"])
 def test_cuda_engine_fp32_equals_cuda_single_stream_and_cpu(flavour, cuda_model, randw_model, bag_seq, synth_seq,
                                                             reference):
-    seqs = [bag_seq("bag", 0, 12), synth_seq("synth", 8), bag_seq("bag2", 30, 5)]
+    seqs = [bag_seq("bag", 0, 8), synth_seq("synth", 8), bag_seq("bag2", 30, 5)]
     gpu = _boxes(Engine(cuda_model, params(flavour), CUDA, EngineOptions(batch=4, decoder="cpu")),
                  _jobs(seqs, KNOBS[:2]))
     for (name, tag), stream in gpu.items():
