@@ -64,17 +64,17 @@ fi
 
 echo "sotbench GPU check: $(date -u +%FT%TZ), repo $REPO, shared $SOTBENCH_SHARED, device $DEVICE" | tee "$OUT/summary.txt"
 
-step 01_env 30 bash -c "nvidia-smi || true; \"$PYTHON\" benchmarks/env_report.py"
+step 01_env 25 bash -c "nvidia-smi || true; \"$PYTHON\" benchmarks/env_report.py"
 
-step 02_pytest_gpu 150 "$PYTHON" -m pytest -m gpu -q -rfEs -p no:cacheprovider tests/siamrpnpp tests/engine
+step 02_pytest_gpu 120 "$PYTHON" -m pytest -m gpu -q -rfEs -p no:cacheprovider tests/siamrpnpp tests/engine
 
-step 03_fidelity 90 "$PYTHON" benchmarks/engine_fidelity.py --device "$DEVICE" --frames "$FID_FRAMES" \
+step 03_fidelity 75 "$PYTHON" benchmarks/engine_fidelity.py --device "$DEVICE" --frames "$FID_FRAMES" \
   --out "$OUT/engine-fidelity.md"
 
-step 04_siamrpnpp_bench 60 "$PYTHON" benchmarks/siamrpnpp.py --device "$DEVICE" --frames "$BENCH_FRAMES" --repeat 2 \
+step 04_siamrpnpp_bench 50 "$PYTHON" benchmarks/siamrpnpp.py --device "$DEVICE" --frames "$BENCH_FRAMES" --repeat 2 \
   --cpu-frames "$BENCH_FRAMES"
 
-step 05_engine_bench 240 "$PYTHON" benchmarks/engine.py --device "$DEVICE" "${ENGINE_ARGS[@]}" \
+step 05_engine_bench 210 "$PYTHON" benchmarks/engine.py --device "$DEVICE" "${ENGINE_ARGS[@]}" \
   --data "$WORK/jpegs" --out "$OUT/engine-benchmark.md"
 
 rm -rf "$WORK"
