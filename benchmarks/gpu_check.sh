@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU check of SiamRPN++ and the batched engine, in one run (about 6 minutes on an H100/H200;
-# the step limits add up to 570 s).
+# the step limits add up to 480 s).
 #
 #   OUT=/some/dir bash benchmarks/gpu_check.sh          # from anywhere; writes everything to $OUT
 #
