@@ -102,4 +102,9 @@ def test_crops_are_device_independent():
         assert torch.equal(cpu, gpu.cpu())
         cpu = crop_bilinear(frames, x0, y0, size + 1, size, out, pad_f)
         gpu = crop_bilinear(frames.cuda(), x0.cuda(), y0.cuda(), (size + 1).cuda(), size.cuda(), out, pad_f.cuda())
-        assert torch.equal(cpu, gpu.cpu())
+        # float bilinear: CUDA's interpolate computes source indices and weights with other
+        # rounding than the CPU kernel; measured on an H200: max 0.0155 (of 0..255), so the
+        # mmtracking crops agree closely, not bit for bit (the uint8 cv2 crop above is exact)
+        diff = (cpu - gpu.cpu()).abs().max().item()
+        print(f"bilinear crop {out}: max |CPU - CUDA| = {diff:.3g}")
+        assert diff < 0.05
