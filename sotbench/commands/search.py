@@ -57,6 +57,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", metavar="DEV", help="cuda, cuda:1 or cpu (default: the tracker's choice)")
     p.add_argument("--precision", choices=("fp32", "tf32", "bf16"), default="fp32",
                    help="SiamRPN++ engine precision (default fp32; tf32/bf16 are faster, not bit-exact)")
+    p.add_argument("--compile", action="store_true",
+                   help="torch.compile the engine's network (GPU; ~1.5x faster in bf16, ~30 s to compile)")
     p.add_argument("--no-engine", action="store_true",
                    help="evaluate trials with one tracker per trial (the lockstep evaluator), not the batched engine")
     p.add_argument("--heartbeat", type=int, default=30, metavar="S", help="heartbeat interval, seconds (default 30)")
@@ -145,7 +147,8 @@ def main(args: argparse.Namespace) -> int:
                                 workers=args.workers, jobs=args.jobs, heartbeat=args.heartbeat, grace=args.grace,
                                 progress=not args.no_progress, export=export, report_only=args.report_only,
                                 worker=args.worker, worker_index=args.worker_index, device=args.device,
-                                engine=not args.no_engine, precision=args.precision)
+                                engine=not args.no_engine, precision=args.precision,
+                                compile=args.compile)
         if not args.worker:
             print(_describe(plan, options.trials, options.batch), flush=True)
         result = run_search(plan, options)

@@ -41,6 +41,7 @@ class SearchOptions:
     device: str | None = None
     engine: bool = True  # SiamRPN++ trials through the batched engine (sotbench.engine)
     precision: str = "fp32"  # the engine's precision (fp32, tf32, bf16)
+    compile: bool = False  # torch.compile the engine's network (worth it for long searches on a GPU)
 
 
 @dataclass
@@ -62,7 +63,9 @@ def default_evaluator(plan: SearchPlan, options: SearchOptions | None = None) ->
         from sotbench.engine.options import EngineOptions
 
         precision = options.precision if options is not None else "fp32"
-        return EngineEvaluator(plan.base, ref, ds.protocol, ds.spec.vot, EngineOptions(precision=precision))
+        compile_net = options.compile if options is not None else False
+        return EngineEvaluator(plan.base, ref, ds.protocol, ds.spec.vot,
+                               EngineOptions(precision=precision, compile=compile_net))
     if options is not None and options.precision != "fp32":
         raise PlanError(f"--precision {options.precision} needs the batched engine (siamrpnpp, without --no-engine)")
     return LockstepEvaluator(plan.base, ref, ds.protocol, ds.spec.vot)
@@ -157,6 +160,7 @@ def _launch(plan: SearchPlan, options: SearchOptions, study) -> None:
     cmd = worker_command(sweep_file, plan.storage.url, plan.study_name, plan.out, options.trials, options.batch,
                          options.jobs, plan.test_split, options.device)
     cmd += ([] if options.engine else ["--no-engine"]) + ["--precision", options.precision]
+    cmd += ["--compile"] if options.compile else []
     progress = _Progress(plan, study, options.trials, options.progress)
     try:
         launch_workers(cmd, options.workers, plan.out / "workers", progress.refresh)
