@@ -1,6 +1,5 @@
 """A run killed mid-way resumes where it stopped and loses nothing already written."""
 
-import os
 import signal
 import subprocess
 import sys

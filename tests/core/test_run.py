@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
-from functools import partial
 
 import numpy as np
 import pytest
