@@ -25,7 +25,6 @@ def test_killed_run_resumes(tmp_path):
     proc.wait()
     written = {p.name: p.read_bytes() for p in run_dir.glob("*.txt") if not p.name.endswith("_time.txt")}
     assert 1 <= len(written) < 8, "the run should have been killed part-way"
-    assert not [p for p in run_dir.iterdir() if p.name.endswith(".tmp")] or True
     resumed = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     assert f"{len(written)} already finished" in resumed.stdout
