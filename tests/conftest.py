@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from fixture_files import WEIGHTS_DIGEST, import_file
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SOTBENCH_SHARED", REPO.parent / "shared"))
@@ -45,3 +46,44 @@ def synthetic_root(tmp_path_factory) -> Path:
     from sotbench.datasets.synthetic import generate
 
     return generate(tmp_path_factory.mktemp("synthetic"))
+
+
+# -- SiamRPN++ golden-fixture weights (shared by tests/siamrpnpp and tests/engine) -------------
+@pytest.fixture(scope="session")
+def fixtures_dir(shared) -> Path:
+    """``shared/fixtures`` (skips when missing)."""
+    path = shared / "fixtures"
+    if not (path / "pysot_random_weights.py").is_file():
+        pytest.skip(f"no SiamRPN++ golden fixtures in {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def randw_state(fixtures_dir) -> dict:
+    """The sotbench-randw-v1 weights (pysot key names), digest checked."""
+    torch = pytest.importorskip("torch")
+    gen = import_file(fixtures_dir / "pysot_random_weights.py", "pysot_random_weights")
+    arrays = gen.generate_state_dict(gen.load_keys(str(fixtures_dir / "siamrpn_r50_l234_dwxcorr.keys.json")))
+    digest = gen.digest(arrays)
+    assert digest == WEIGHTS_DIGEST, f"weight generator gave {digest}, fixtures need {WEIGHTS_DIGEST} (numpy PCG64 changed?)"
+    return {k: torch.from_numpy(v) for k, v in arrays.items()}
+
+
+@pytest.fixture(scope="session")
+def randw_model(randw_state):
+    """SiamRPN++ with the fixture weights (eval mode, CPU, float32)."""
+    from sotbench.trackers.siamrpnpp.model import SiamRPNpp
+    from sotbench.trackers.siamrpnpp.weights import load_strict
+
+    model = SiamRPNpp().eval()
+    load_strict(model, randw_state, "sotbench-randw-v1")
+    return model
+
+
+@pytest.fixture(scope="session")
+def randw_checkpoint(randw_state, tmp_path_factory) -> Path:
+    """The fixture weights as a pysot-layout ``.pth`` file."""
+    torch = pytest.importorskip("torch")
+    path = tmp_path_factory.mktemp("weights") / "randw_pysot.pth"
+    torch.save(randw_state, path)
+    return path

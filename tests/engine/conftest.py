@@ -8,21 +8,14 @@ R50 costs ~0.4 s per stream-frame on a CPU.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fixture_files import import_file
 from engine_helpers import ListFrames, params
 
 torch = pytest.importorskip("torch")
-
-WEIGHTS_DIGEST = "418941ec814c9f81dafdea6155efa39291babcc512903c775d4e0aebddb27ea9"
-def _import(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -31,39 +24,6 @@ def _flush_denormals():
     torch.set_flush_denormal(True)
     yield
     torch.set_flush_denormal(False)
-
-
-@pytest.fixture(scope="session")
-def fixtures_dir(shared) -> Path:
-    path = shared / "fixtures"
-    if not (path / "pysot_random_weights.py").is_file():
-        pytest.skip(f"no SiamRPN++ golden fixtures in {path}")
-    return path
-
-
-@pytest.fixture(scope="session")
-def randw_state(fixtures_dir) -> dict:
-    gen = _import(fixtures_dir / "pysot_random_weights.py", "pysot_random_weights")
-    arrays = gen.generate_state_dict(gen.load_keys(str(fixtures_dir / "siamrpn_r50_l234_dwxcorr.keys.json")))
-    assert gen.digest(arrays) == WEIGHTS_DIGEST
-    return {k: torch.from_numpy(v) for k, v in arrays.items()}
-
-
-@pytest.fixture(scope="session")
-def randw_model(randw_state):
-    from sotbench.trackers.siamrpnpp.model import SiamRPNpp
-    from sotbench.trackers.siamrpnpp.weights import load_strict
-
-    model = SiamRPNpp().eval()
-    load_strict(model, randw_state, "sotbench-randw-v1")
-    return model
-
-
-@pytest.fixture(scope="session")
-def randw_checkpoint(randw_state, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("weights") / "randw_pysot.pth"
-    torch.save(randw_state, path)
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +50,7 @@ def synth_seq(fixtures_dir):
     """``synth_seq(name, n)``: the first frames of the fixtures' synthetic video (640x360, in memory)."""
     from sotbench.sequences import Sequence
 
-    frames, boxes = _import(fixtures_dir / "synthetic_video.py", "synthetic_video").make_video(60)
+    frames, boxes = import_file(fixtures_dir / "synthetic_video.py", "synthetic_video").make_video(60)
 
     def make(name: str, n: int):
         return Sequence(name, boxes[:n].astype(np.float64), ListFrames(frames[:n]))

@@ -8,26 +8,18 @@ repository.  Every fixture skips when ``../shared`` is absent.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fixture_files import import_file
 
 torch = pytest.importorskip("torch")
 
-WEIGHTS_DIGEST = "418941ec814c9f81dafdea6155efa39291babcc512903c775d4e0aebddb27ea9"
 SYNTH_DIGEST = "ea4f77a7c880e1274283b372e229a3e5d96beba141d28d29f54c2dd26cc79d5e"
 VIDEOS = ("vot2018-bag", "synth")
 SETTINGS = {"default": (0.05, 0.42, 0.38), "alt": (0.2, 0.3, 0.5)}
-
-
-def _import(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -37,44 +29,6 @@ def _flush_denormals():
     torch.set_flush_denormal(True)
     yield
     torch.set_flush_denormal(False)
-
-
-@pytest.fixture(scope="session")
-def fixtures_dir(shared) -> Path:
-    """``shared/fixtures`` (skips when missing)."""
-    path = shared / "fixtures"
-    if not (path / "pysot_random_weights.py").is_file():
-        pytest.skip(f"no SiamRPN++ golden fixtures in {path}")
-    return path
-
-
-@pytest.fixture(scope="session")
-def randw_state(fixtures_dir) -> dict:
-    """The sotbench-randw-v1 weights (pysot key names), digest checked."""
-    gen = _import(fixtures_dir / "pysot_random_weights.py", "pysot_random_weights")
-    arrays = gen.generate_state_dict(gen.load_keys(str(fixtures_dir / "siamrpn_r50_l234_dwxcorr.keys.json")))
-    digest = gen.digest(arrays)
-    assert digest == WEIGHTS_DIGEST, f"weight generator gave {digest}, fixtures need {WEIGHTS_DIGEST} (numpy PCG64 changed?)"
-    return {k: torch.from_numpy(v) for k, v in arrays.items()}
-
-
-@pytest.fixture(scope="session")
-def randw_model(randw_state):
-    """SiamRPN++ with the fixture weights (eval mode, CPU, float32)."""
-    from sotbench.trackers.siamrpnpp.model import SiamRPNpp
-    from sotbench.trackers.siamrpnpp.weights import load_strict
-
-    model = SiamRPNpp().eval()
-    load_strict(model, randw_state, "sotbench-randw-v1")
-    return model
-
-
-@pytest.fixture(scope="session")
-def randw_checkpoint(randw_state, tmp_path_factory) -> Path:
-    """The fixture weights as a pysot-layout ``.pth`` file."""
-    path = tmp_path_factory.mktemp("weights") / "randw_pysot.pth"
-    torch.save(randw_state, path)
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -102,7 +56,7 @@ def video_frames(fixtures_dir, shared):
     def load(video: str) -> list[np.ndarray]:
         if video not in cache:
             if video == "synth":
-                synth = _import(fixtures_dir / "synthetic_video.py", "synthetic_video")
+                synth = import_file(fixtures_dir / "synthetic_video.py", "synthetic_video")
                 frames = synth.make_video(60)[0]
                 assert synth.digest(frames) == SYNTH_DIGEST
                 cache[video] = list(frames)
