@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sotbench.scores import SCHEMA  # one definition of the score-file schema name
+
 __all__ = ["SCHEMA", "METRICS", "Metric", "Entry", "Board", "ReportError", "read_scores", "build_board",
            "dataset_title", "benchmark_name", "attribute_names"]
 
-SCHEMA = "sotbench-scores-v1"
 
 
 class ReportError(ValueError):
