@@ -7,7 +7,7 @@ import importlib
 from importlib.metadata import entry_points
 from typing import Any, Mapping
 
-__all__ = ["resolve", "import_object", "known_names"]
+__all__ = ["resolve", "import_object", "known_names", "plugins"]
 
 
 def import_object(path: str) -> Any:
@@ -21,7 +21,8 @@ def import_object(path: str) -> Any:
     return obj
 
 
-def _plugins(group: str | None) -> dict[str, Any]:
+def plugins(group: str | None) -> dict[str, Any]:
+    """Entry points of ``group`` by name (installed plugins; not loaded)."""
     if group is None:
         return {}
     return {ep.name: ep for ep in entry_points(group=group)}
@@ -29,16 +30,16 @@ def _plugins(group: str | None) -> dict[str, Any]:
 
 def known_names(table: Mapping[str, str], group: str | None = None) -> list[str]:
     """Built-in names followed by names registered by installed plugins."""
-    return list(table) + sorted(n for n in _plugins(group) if n not in table)
+    return list(table) + sorted(n for n in plugins(group) if n not in table)
 
 
 def resolve(table: Mapping[str, str], name: str, kind: str, group: str | None = None) -> Any:
     """Return the object registered as ``name``; unknown names raise listing the valid ones."""
     if name in table:
         return import_object(table[name])
-    plugins = _plugins(group)
-    if name in plugins:
-        return plugins[name].load()
+    found = plugins(group)
+    if name in found:
+        return found[name].load()
     if ":" in name:
         try:
             return import_object(name)

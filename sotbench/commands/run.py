@@ -6,7 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from sotbench.commands.common import add_dataset_arguments, open_dataset, parse_sequences
+from sotbench.commands.common import (
+    add_backend_arguments,
+    add_dataset_arguments,
+    backend_options,
+    open_dataset,
+    parse_sequences,
+)
 from sotbench.errors import CommandError
 from sotbench.presets import PresetError, builtin_presets, find_preset, load_preset
 from sotbench.run import RunError, RunOptions, run_dataset
@@ -19,9 +25,9 @@ EPILOG = """examples:
   sotbench run --tracker trackers/my_preset.yaml --dataset vot2018 --sequences bag,ants1 --force
   sotbench run --tracker siamrpnpp/mmtracking-lasot --dataset lasot --precision bf16 --batch 128
 
-SiamRPN++ runs through the batched engine (many sequences per network pass, see docs/engine.md):
---batch sets the streams per step (default: sized to the GPU's memory), --precision fp32 (default,
-equal to the single-stream tracker), tf32 or bf16 (faster, boxes differ slightly).
+Trackers with their own batch backend run many sequences per step (SiamRPN++: the batched engine,
+docs/engine.md): --batch sets the streams per step (default: sized to the GPU's memory),
+--precision fp32 (default), tf32 or bf16 (faster, boxes differ slightly).
 """
 
 
@@ -46,23 +52,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--repetitions", type=int, metavar="N",
                    help="reset-protocol repetitions (default: the benchmark's, e.g. 15 for VOT2018)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    add_engine_arguments(p)
-
-
-def add_engine_arguments(p: argparse.ArgumentParser) -> None:
-    """The batched engine's options (SiamRPN++)."""
-    from sotbench.engine.options import DECODERS, PRECISIONS
-
-    g = p.add_argument_group("batched engine (SiamRPN++)")
-    g.add_argument("--batch", type=int, metavar="N",
-                   help="streams tracked per network pass (default: sized to the GPU's memory; 8 on the CPU)")
-    g.add_argument("--precision", choices=PRECISIONS, default="fp32",
-                   help="fp32 (default: equal to the single-stream tracker), tf32 or bf16 (faster, not bit-exact)")
-    g.add_argument("--decoder", choices=DECODERS, default="auto",
-                   help="frame decoding: cpu thread pool, nvjpeg (GPU) or auto (nvjpeg for tf32/bf16; default)")
-    g.add_argument("--compile", action="store_true", help="torch.compile the network for full batches")
-    g.add_argument("--no-engine", action="store_true",
-                   help="track one frame of one sequence at a time (the per-sequence runner)")
+    add_backend_arguments(p)
 
 
 def _parse_value(text: str):
@@ -105,12 +95,8 @@ def main(args: argparse.Namespace) -> int:
     spec = tracker_spec_from_args(args)
     dataset = open_dataset(args)
     options = RunOptions(out=args.out, name=args.name, sequences=parse_sequences(args.sequences),
-                         force=args.force, jobs=args.jobs, backend=args.backend,
-                         repetitions=args.repetitions, progress=not args.no_progress,
-                         engine=not args.no_engine, batch=args.batch, precision=args.precision,
-                         decoder=args.decoder, compile=args.compile)
-    if args.batch is not None and args.batch < 1:
-        raise CommandError(f"--batch must be at least 1, got {args.batch}")
+                         force=args.force, repetitions=args.repetitions, progress=not args.no_progress,
+                         tracking=backend_options(args, jobs=args.jobs, joblib_backend=args.backend))
     try:
         summary = run_dataset(spec, dataset, options)
     except (RunError, ValueError, RuntimeError, ImportError, FileNotFoundError) as exc:

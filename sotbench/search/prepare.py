@@ -3,7 +3,7 @@ storage.  Every user error is found here, before any trial runs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 from sotbench.presets import PresetError, builtin_presets, find_preset, load_preset
 from sotbench.search.objective import Objective, ObjectiveError, resolve_objective
 from sotbench.search.storage import StorageError, StorageInfo, parse_storage
-from sotbench.search.sweep import Sweep
+from sotbench.search.sweep import Sweep, space_from_ranges
 from sotbench.trackers import TrackerSpec
 
 __all__ = ["SearchPlan", "PlanError", "prepare", "builtin_sweeps", "find_sweep", "default_out"]
@@ -100,13 +100,23 @@ def _load_base(sweep: Sweep, device: str | None) -> tuple[dict, TrackerSpec]:
     return preset, spec
 
 
-def _check_space(sweep: Sweep, preset: dict) -> None:
-    known = preset["params"]
+def _with_space(sweep: Sweep, base: TrackerSpec) -> Sweep:
+    """The sweep with its space: its own, else the tracker's default; every name checked."""
+    try:
+        resolved = base.resolved
+    except (ValueError, TypeError) as exc:
+        raise PlanError(f"{sweep.preset}: {str(exc).strip(chr(39))}") from None
     where = f" ({sweep.path})" if sweep.path else ""
+    if not sweep.space:
+        if not resolved.definition.search_space:
+            raise PlanError(f"tracker {base.tracker} declares no default search space; give 'space:' in the sweep{where}")
+        sweep = replace(sweep, space=space_from_ranges(dict(resolved.definition.search_space)))
+    known = resolved.params_dict()
     for r in sweep.space:
         if r.name not in known:
             raise PlanError(f"unknown parameter {r.name!r} in the search space{where}; the preset "
                             f"{sweep.preset} has: {', '.join(known) or 'no parameters'}")
+    return sweep
 
 
 def _open_dataset(sweep: Sweep, allow_test_split: bool):
@@ -161,7 +171,7 @@ def prepare(sweep: Sweep, *, allow_test_split: bool = False, storage: str | None
             out: Path | None = None, study_name: str | None = None, device: str | None = None) -> SearchPlan:
     """Check the sweep against its preset, dataset and objective; decide outputs and storage."""
     preset, base = _load_base(sweep, device)
-    _check_space(sweep, preset)
+    sweep = _with_space(sweep, base)
     dataset, names, test = _open_dataset(sweep, allow_test_split)
     try:
         objective = resolve_objective(dataset, sweep.metric, sweep.profile)
