@@ -1,9 +1,10 @@
 """Trackers.  ``TRACKERS`` maps each name to a builder ``build(params, *, device, checkpoint,
 allow_random_weights) -> Tracker`` (imported lazily).
 
-Out-of-tree trackers: pass ``--tracker package.module:Class`` (a class or builder; a
-``got10k.trackers.Tracker`` subclass is wrapped automatically), or register an entry point in
-the group ``sotbench.trackers`` from an installed package.
+Out-of-tree trackers: pass ``--tracker package.module:Class`` (a class with ``init`` and
+``update``; a ``got10k.trackers.Tracker`` subclass is wrapped automatically; nothing else is
+called), or register an entry point in the group ``sotbench.trackers`` from an installed
+package (a class, or a builder function).
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
-from sotbench.registry import known_names, resolve
-from sotbench.trackers.base import Tracker, TrackerOutput, as_box, as_output
+from sotbench.registry import BUILTIN, PLUGIN, is_class, known_names, lookup
+from sotbench.trackers.base import CONTRACT, Tracker, TrackerOutput, as_box, as_output, is_tracker_class
 
-__all__ = ["TRACKERS", "TrackerSpec", "build_tracker", "tracker_names", "Tracker", "TrackerOutput",
-           "as_box", "as_output"]
+__all__ = ["TRACKERS", "TrackerSpec", "TrackerLookupError", "build_tracker", "tracker_builder", "tracker_names",
+           "Tracker", "TrackerOutput", "as_box", "as_output"]
 
 ENTRY_POINT_GROUP = "sotbench.trackers"
 
@@ -64,28 +65,60 @@ class TrackerSpec:
                 "allow_random_weights": self.allow_random_weights, "preset": self.preset}
 
 
-def _from_got10k(obj: Any) -> Any:
+class TrackerLookupError(ValueError):
+    """A tracker name that is unknown, cannot be imported, or names something that is not a tracker."""
+
+
+def _got10k_class(obj: Any) -> bool:
     try:
         from got10k.trackers import Tracker as Got10kTracker
     except ImportError:
-        return None
-    if inspect.isclass(obj) and issubclass(obj, Got10kTracker):
+        return False
+    return is_class(obj) and Got10kTracker in inspect.getmro(obj)
+
+
+def _refusal(name: str, origin: str) -> str:
+    what = f"{CONTRACT}, or a got10k Tracker subclass"
+    if origin == PLUGIN:
+        return (f"tracker {name!r} (an installed plugin) is not a tracker class or builder function ({what}, "
+                "or a Python function returning a tracker); refusing to call it")
+    return f"tracker {name!r} is not a tracker class ({what}); refusing to call it"
+
+
+def tracker_builder(spec: TrackerSpec) -> Callable[..., Any]:
+    """``build(params, **options)`` for ``spec.tracker``, checked before anything is called.
+
+    Built-in names are our own builder functions.  ``module:attr`` (from a preset file or
+    ``--tracker``) must be a tracker class or a got10k ``Tracker`` subclass: anything else
+    (``subprocess:Popen``, ``os:system``, ``builtins:eval``, any function) is refused, since a
+    shared preset must not be able to call arbitrary code with its parameters.  An entry point
+    may also be a Python function: its package was installed by the user, who chose to run its
+    code, but a class outside the contract or a builtin is still refused.  Errors name the preset.
+    """
+    where = f"{spec.preset}: " if spec.preset else ""
+    try:
+        obj, origin = lookup(TRACKERS, spec.tracker, "tracker", ENTRY_POINT_GROUP)
+    except ValueError as exc:
+        raise TrackerLookupError(f"{where}{exc}") from None
+    if origin == BUILTIN:
+        return obj
+    if _got10k_class(obj):
         from sotbench.trackers.got10k_adapter import FromGot10k
 
         return lambda params=None, **_: FromGot10k(obj(**dict(params or {})))
-    return None
+    if is_tracker_class(obj):
+        return lambda params=None, **_: obj(**dict(params or {}))
+    if origin == PLUGIN and inspect.isfunction(obj):
+        return obj
+    raise TrackerLookupError(where + _refusal(spec.tracker, origin))
 
 
 def build_tracker(spec: TrackerSpec) -> Tracker:
-    """Resolve ``spec.tracker`` and build it with the spec's parameters and options."""
-    obj = resolve(TRACKERS, spec.tracker, "tracker", ENTRY_POINT_GROUP)
-    builder = _from_got10k(obj) or obj
-    options = {"device": spec.device, "checkpoint": spec.checkpoint,
-               "allow_random_weights": spec.allow_random_weights}
-    if inspect.isclass(builder):
-        tracker = builder(**dict(spec.params))
-    else:
-        tracker = builder(dict(spec.params), **options)
+    """Resolve ``spec.tracker`` (checked, see ``tracker_builder``) and build it with the spec's
+    parameters and options."""
+    builder = tracker_builder(spec)
+    tracker = builder(dict(spec.params), device=spec.device, checkpoint=spec.checkpoint,
+                      allow_random_weights=spec.allow_random_weights)
     if not (hasattr(tracker, "init") and hasattr(tracker, "update")):
         raise TypeError(f"{spec.tracker} did not build a tracker (needs init() and update())")
     return tracker
