@@ -1,15 +1,18 @@
 """Tracker presets: YAML files naming a tracker, its weights and its full parameter set.
 
 Built-in presets live in the repository's ``trackers/`` folder, which is installed as the
-package data ``sotbench._presets`` (one copy).  A preset is referred to by path
-(``trackers/siamrpnpp/pysot-otb100.yaml``) or by name relative to that folder (``siamrpnpp/pysot-otb100``).
+package data ``sotbench._presets`` (one copy).  ``find_preset`` holds the one lookup rule
+(``PRESET_RULE``), used by ``run --tracker``, ``search --tracker`` and a sweep's ``preset:``:
+a path ending in ``.yaml``/``.yml``, or a name (``siamrpnpp/pysot-otb100``) looked up first in
+``./trackers/<name>.yaml`` (the current project's presets, where ``search --export`` writes),
+then among the built-in presets.
 
 ::
 
     tracker: siamrpnpp            # required: a name from sotbench.trackers.TRACKERS or module:attr
     name: SiamRPN++ OTB100        # optional display name (default: the file stem)
     description: ...              # optional
-    weights: {zoo: siamrpnpp-r50-otb}   # optional: {zoo: NAME} or {file: PATH, sha256: HEX}
+    weights: {zoo: siamrpnpp-r50-otb}   # optional: {zoo: NAME} (a zoo entry) or {file: PATH, sha256: HEX}
     params: {penalty_k: 0.24, ...}      # the tracker's parameters
     provenance: {...}             # optional, free-form (written by `sotbench search`)
 """
@@ -17,15 +20,24 @@ package data ``sotbench._presets`` (one copy).  A preset is referred to by path
 from __future__ import annotations
 
 import os
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-__all__ = ["Preset", "load_preset", "builtin_presets", "find_preset", "PresetError"]
+__all__ = ["Preset", "load_preset", "builtin_presets", "find_preset", "local_preset_path", "preset_name",
+           "shadow_note", "PresetError", "PRESET_RULE"]
 
 ALLOWED_KEYS = ("tracker", "name", "description", "weights", "params", "provenance")
+WEIGHTS_KEYS = ("zoo", "file", "sha256")
+PROJECT_PRESETS = Path("trackers")  # relative to the current folder
+PRESET_RULE = ("a preset is a path ending in .yaml/.yml, or a name such as siamrpnpp/pysot-otb100 looked up "
+               "first in ./trackers/<name>.yaml (where `search --export` writes), then among the built-in presets "
+               "(`sotbench list presets`)")
+_PART = r"[A-Za-z0-9_+-][A-Za-z0-9_.+-]*"
+_NAME = re.compile(rf"{_PART}(/{_PART})*")
 
 
 class PresetError(ValueError):
@@ -52,14 +64,43 @@ def builtin_presets() -> dict[str, Path]:
     return {p.relative_to(root).with_suffix("").as_posix(): p for p in found}
 
 
+def local_preset_path(name: str) -> Path:
+    """Where the preset called ``name`` lives in the current project (what ``find_preset`` tries first)."""
+    return PROJECT_PRESETS / f"{name}.yaml"
+
+
+def preset_name(*parts: str) -> str:
+    """A valid preset name made of ``parts`` (e.g. a tracker and a sweep name), unsafe characters replaced."""
+    return "/".join(re.sub(r"[^A-Za-z0-9_.+-]+", "-", p).lstrip(".-") or "preset" for p in parts)
+
+
 def find_preset(ref: str) -> Path | None:
-    """The preset file ``ref`` names (a path or a built-in name), or None."""
-    if ref.endswith((".yaml", ".yml")) or os.sep in ref and Path(ref).is_file():
-        path = Path(ref)
+    """The preset file ``ref`` names under ``PRESET_RULE``; None when a valid name names no preset
+    (``module:attr`` never names one)."""
+    if ref.endswith((".yaml", ".yml")):
+        path = Path(ref).expanduser()
         if not path.is_file():
             raise PresetError(f"{ref}: preset file not found")
         return path
+    if ":" in ref:
+        return None
+    if not _NAME.fullmatch(ref):
+        raise PresetError(f"{ref!r} is not a preset name: expected a .yaml path or a name such as "
+                          "siamrpnpp/pysot-otb100 (letters, digits, '.', '_', '+', '-'; parts separated by '/')")
+    local = local_preset_path(ref)
+    if local.is_file():
+        return local
     return builtin_presets().get(ref)
+
+
+def shadow_note(ref: str, path: Path) -> str | None:
+    """What to tell the user when ``ref`` found a project preset that hides a different built-in one."""
+    builtin = builtin_presets().get(ref)
+    if builtin is None or path != local_preset_path(ref) or builtin.resolve() == path.resolve():
+        return None
+    if builtin.read_bytes() == path.read_bytes():
+        return None
+    return f"preset {ref!r} is {path} (it shadows the built-in preset {builtin})"
 
 
 def load_preset(path: str | os.PathLike) -> Preset:
@@ -81,13 +122,24 @@ def load_preset(path: str | os.PathLike) -> Preset:
     params = data.get("params") or {}
     if not isinstance(params, dict):
         raise PresetError(f"{path}: 'params' must be a mapping")
-    weights = data.get("weights")
-    if weights is not None and not isinstance(weights, dict):
-        raise PresetError(f"{path}: 'weights' must be a mapping ({{zoo: NAME}} or {{file: PATH, sha256: HEX}})")
+    _check_weights(data.get("weights"), path)
     preset = Preset(data, params=params)
     preset.setdefault("name", path.stem)
     preset.path = str(path)
     return preset
+
+
+def _check_weights(weights: Any, path: Path) -> None:
+    if weights is None:
+        return
+    if not isinstance(weights, dict):
+        raise PresetError(f"{path}: 'weights' must be a mapping ({{zoo: NAME}} or {{file: PATH, sha256: HEX}})")
+    unknown = sorted(set(weights) - set(WEIGHTS_KEYS), key=str)
+    if unknown:
+        raise PresetError(f"{path}: unknown keys under weights: {', '.join(map(str, unknown))}; "
+                          f"allowed: {', '.join(WEIGHTS_KEYS)}")
+    if "zoo" in weights and not isinstance(weights["zoo"], str):
+        raise PresetError(f"{path}: weights.zoo must be a checkpoint name, got {weights['zoo']!r}")
 
 
 def preset_summary(preset: dict[str, Any]) -> str:

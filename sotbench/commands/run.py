@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
 from sotbench.commands.common import (
@@ -14,9 +15,9 @@ from sotbench.commands.common import (
     parse_sequences,
 )
 from sotbench.errors import CommandError
-from sotbench.presets import PresetError, builtin_presets, find_preset, load_preset
+from sotbench.presets import PRESET_RULE, PresetError, builtin_presets, find_preset, load_preset, shadow_note
 from sotbench.run import RunError, RunOptions, run_dataset
-from sotbench.trackers import TrackerSpec, tracker_names
+from sotbench.trackers import TrackerLookupError, TrackerSpec, spec_from_preset, tracker_names
 
 HELP = "run a tracker over a dataset (one result file per sequence, resumable)"
 EPILOG = """examples:
@@ -24,6 +25,12 @@ EPILOG = """examples:
   sotbench run --tracker siamrpnpp/pysot-otb100 --dataset otb100 --root ~/data/OTB100 --jobs 2
   sotbench run --tracker trackers/my_preset.yaml --dataset vot2018 --sequences bag,ants1 --force
   sotbench run --tracker siamrpnpp/mmtracking-lasot --dataset lasot --precision bf16 --batch 128
+  sotbench run --tracker ncc/synthetic --dataset synthetic   # after `sotbench search sweeps/synthetic.yaml --export`
+
+""" + textwrap.fill(
+    f"--tracker: {PRESET_RULE}; otherwise a tracker name (`sotbench list trackers`) or module:Class, "
+    "a class with init(image, region) and update(image) or a got10k Tracker subclass (anything else "
+    "is refused before it is called).", 100, break_on_hyphens=False) + """
 
 Trackers with their own batch backend run many sequences per step (SiamRPN++: the batched engine,
 docs/engine.md): --batch sets the streams per step (default: sized to the GPU's memory),
@@ -33,8 +40,8 @@ docs/engine.md): --batch sets the streams per step (default: sized to the GPU's 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tracker", required=True, metavar="NAME|PRESET",
-                   help="a tracker name, a built-in preset (e.g. siamrpnpp/pysot-otb100), a preset .yaml, "
-                        "or module:Class")
+                   help="a preset .yaml, a preset name (./trackers/<name>.yaml, then the built-in presets, "
+                        "e.g. siamrpnpp/pysot-otb100), a tracker name, or module:Class (see below)")
     add_dataset_arguments(p)
     p.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
                    help="results root (default: results/); files go to DIR/<Dataset>/<run name>/")
@@ -65,13 +72,29 @@ def _parse_value(text: str):
 
 
 def tracker_spec_from_args(args: argparse.Namespace) -> TrackerSpec:
-    """Build the tracker spec from ``--tracker`` (name or preset) and the overrides."""
+    """Build the tracker spec from ``--tracker`` (name or preset) and the overrides; what it names
+    is checked to be a tracker before anything is built."""
+    spec = _spec(args)
+    try:
+        spec.resolved  # what it names is checked before anything is called; parameters checked once
+    except TrackerLookupError as exc:
+        raise CommandError(str(exc)) from None
+    except (ValueError, TypeError) as exc:
+        where = f"{spec.preset}: " if spec.preset else ""
+        raise CommandError(f"{where}{str(exc).strip(chr(39))}") from None
+    return spec
+
+
+def _spec(args: argparse.Namespace) -> TrackerSpec:
     ref = args.tracker
     try:
         preset_path = find_preset(ref)
         preset = load_preset(preset_path) if preset_path else None
     except PresetError as exc:
         raise CommandError(str(exc)) from None
+    note = shadow_note(ref, preset_path) if preset_path else None
+    if note:
+        print(f"note: {note}")
     overrides = {}
     for item in args.set:
         key, eq, value = item.partition("=")
@@ -79,11 +102,11 @@ def tracker_spec_from_args(args: argparse.Namespace) -> TrackerSpec:
             raise CommandError(f"--set expects KEY=VALUE, got {item!r}")
         overrides[key.strip()] = _parse_value(value)
     if preset is not None:
-        weights = preset.get("weights") or {}
-        checkpoint = args.checkpoint or (f"zoo:{weights['zoo']}" if "zoo" in weights else weights.get("file"))
-        return TrackerSpec(tracker=preset["tracker"], params={**preset["params"], **overrides},
-                           name=preset["name"].replace("/", "_"), checkpoint=checkpoint, device=args.device,
-                           allow_random_weights=args.allow_random_weights, preset=preset.path)
+        try:
+            return spec_from_preset(preset, overrides, checkpoint=args.checkpoint, device=args.device,
+                                    allow_random_weights=args.allow_random_weights)
+        except (PresetError, TrackerLookupError) as exc:
+            raise CommandError(str(exc)) from None
     if ref not in tracker_names() and ":" not in ref:
         names = tracker_names() + sorted(builtin_presets())
         raise CommandError(f"unknown tracker {ref!r}, known trackers and presets: {', '.join(names)}")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 
 from sotbench.commands.common import add_backend_arguments, backend_options, parse_sequences
 from sotbench.errors import CommandError
+from sotbench.presets import PRESET_RULE, PresetError, find_preset, local_preset_path, preset_name
 
 HELP = "tune a tracker's parameters on a validation split (Optuna; resumable, batched, distributed)"
 EPILOG = """examples:
@@ -16,7 +18,14 @@ EPILOG = """examples:
   sotbench search sweeps/synthetic.yaml --trials 60   # rerun: continues the same study to 60
   sotbench search sweeps/got10k.yaml --workers 4      # 4 local workers (one GPU each)
   sotbench search sweeps/got10k.yaml --storage postgresql://user@db-host/optuna   # many machines
-  sotbench search sweeps/synthetic.yaml --report-only --export   # outputs + trackers/<tracker>/<sweep>.yaml
+  sotbench search sweeps/synthetic.yaml --report-only --export   # outputs + ./trackers/ncc/synthetic.yaml
+  sotbench run --tracker ncc/synthetic --dataset synthetic        # ... which `run` then finds by name
+
+""" + textwrap.fill(
+    f"--tracker and a sweep's preset: {PRESET_RULE}; a bare tracker name that is no preset means its "
+    "default preset (siamrpnpp = siamrpnpp/default). --export with no PATH writes "
+    "./trackers/<tracker>/<sweep name>.yaml, the first place that rule looks, and prints the "
+    "`sotbench run --tracker <tracker>/<sweep name>` command that runs it.", 100, break_on_hyphens=False) + """
 
 The study is kept in a journal file (<out>/study.journal; default out: sweeps/<name>/ beside the
 sweep file) or the --storage database; rerunning continues it, and --trials N means the study
@@ -31,7 +40,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("sweep", nargs="?", metavar="SWEEP",
                    help="a sweep .yaml file or a built-in sweep name (default: flags, else the default sweep)")
     p.add_argument("--tracker", metavar="NAME|PRESET",
-                   help="base preset (e.g. siamrpnpp = siamrpnpp/default, or a preset .yaml)")
+                   help="base preset: a preset .yaml or name (./trackers/<name>.yaml, then the built-in presets), "
+                        "or a tracker name (siamrpnpp = siamrpnpp/default; see below)")
     p.add_argument("--dataset", metavar="NAME", help="tuning dataset (overrides the sweep's)")
     p.add_argument("--split", metavar="NAME", help="tuning split, e.g. val (overrides the sweep's)")
     p.add_argument("--root", metavar="DIR", help="the dataset's folder (overrides the sweep's)")
@@ -53,7 +63,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-test-split", action="store_true",
                    help="allow tuning on a test split (recorded in every output)")
     p.add_argument("--export", nargs="?", const="", metavar="PATH",
-                   help="also write the best preset to PATH (default: trackers/<tracker>/<sweep>.yaml)")
+                   help="also write the best preset to PATH, a .yaml file (default: ./trackers/<tracker>/<sweep>.yaml, "
+                        "which `run --tracker <tracker>/<sweep>` finds)")
     p.add_argument("--report-only", action="store_true", help="run no trial; only write the outputs")
     p.add_argument("--device", metavar="DEV", help="cuda, cuda:1 or cpu (default: the tracker's choice)")
     p.add_argument("--heartbeat", type=int, default=30, metavar="S", help="heartbeat interval, seconds (default 30)")
@@ -99,10 +110,27 @@ def _sweep_from_args(args: argparse.Namespace):
 
 
 def _preset_ref(tracker: str) -> str:
-    """``siamrpnpp`` -> ``siamrpnpp/default``; preset names and files stay as given."""
-    if "/" in tracker or tracker.endswith((".yaml", ".yml")):
+    """A preset reference as given when it names a preset (``find_preset``); a bare tracker name
+    that is none means its default preset (``siamrpnpp`` -> ``siamrpnpp/default``)."""
+    try:
+        found = find_preset(tracker)
+    except PresetError as exc:
+        raise CommandError(str(exc)) from None
+    if found is not None or "/" in tracker or ":" in tracker:
         return tracker
     return f"{tracker}/default"
+
+
+def _export_target(export: str | None, plan) -> tuple[Path | None, str | None]:
+    """Where ``--export`` writes and the ``--tracker`` reference that finds it again."""
+    if export is None:
+        return None, None
+    if export:
+        if not export.endswith((".yaml", ".yml")):
+            raise CommandError(f"--export {export}: expected a path ending in .yaml or .yml")
+        return Path(export), export
+    name = preset_name(plan.base.tracker, plan.sweep.name)
+    return local_preset_path(name), name
 
 
 def _check_counts(args: argparse.Namespace) -> None:
@@ -132,23 +160,25 @@ def main(args: argparse.Namespace) -> int:
     from sotbench.search.summary import print_summary
 
     _check_counts(args)
+    if args.export:
+        _export_target(args.export, None)  # a bad PATH is reported before any work
     try:
         sweep = _sweep_from_args(args)
         plan = prepare(sweep, allow_test_split=args.allow_test_split, storage=args.storage, out=args.out,
                        study_name=args.study, device=args.device)
-        export = None
-        if args.export is not None:
-            export = Path(args.export) if args.export else Path("trackers") / plan.base.tracker / f"{plan.sweep.name}.yaml"
+        export, export_ref = _export_target(args.export, plan)
         options = SearchOptions(trials=args.trials or sweep.trials, trial_batch=args.trial_batch or sweep.trial_batch,
                                 workers=args.workers, jobs=args.jobs, heartbeat=args.heartbeat, grace=args.grace,
                                 progress=not args.no_progress, export=export, report_only=args.report_only,
                                 worker=args.worker, worker_index=args.worker_index, device=args.device,
                                 tracking=backend_options(args))
         if not args.worker:
+            for note in plan.notes:
+                print(f"note: {note}")
             print(_describe(plan, options.trials, options.trial_batch), flush=True)
         result = run_search(plan, options)
     except USER_ERRORS as exc:
         raise CommandError(str(exc)) from None
     if not args.worker:
-        print_summary(plan, result)
+        print_summary(plan, result, export_ref)
     return 0

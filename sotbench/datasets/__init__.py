@@ -6,11 +6,12 @@ To add a dataset: write ``sotbench/datasets/<name>.py`` with a ``Dataset`` subcl
 
 from __future__ import annotations
 
+import inspect
 import os
 from dataclasses import dataclass
 
 from sotbench.datasets.base import Dataset, DatasetSpec, data_root
-from sotbench.registry import resolve
+from sotbench.registry import is_class, lookup
 
 __all__ = ["DATASETS", "load_dataset", "dataset_class", "Dataset", "DatasetSpec", "DatasetRef", "data_root"]
 
@@ -31,8 +32,14 @@ DATASETS: dict[str, str] = {
 
 
 def dataset_class(name: str) -> type[Dataset]:
-    """The adapter class registered as ``name`` (or a ``module:Class`` path)."""
-    return resolve(DATASETS, name.lower() if ":" not in name else name, "dataset", "sotbench.datasets")
+    """The adapter class registered as ``name`` (or a ``module:Class`` path), checked to be a
+    ``Dataset`` subclass before anything calls it (a name from a sweep or score file must not
+    reach an arbitrary callable)."""
+    obj, _ = lookup(DATASETS, name.lower() if ":" not in name else name, "dataset", "sotbench.datasets")
+    if not (is_class(obj) and Dataset in inspect.getmro(obj)):
+        raise ValueError(f"dataset {name!r} is not a dataset class (a sotbench.datasets.base.Dataset subclass); "
+                         "refusing to call it")
+    return obj
 
 
 def load_dataset(

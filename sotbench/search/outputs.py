@@ -27,6 +27,7 @@ class OutputSummary:
     notes: list[str] = field(default_factory=list)
     best: Any = None
     baseline: Any = None
+    exported: Path | None = None
 
 
 def _real(trial) -> bool:
@@ -207,7 +208,8 @@ def write_outputs(plan: SearchPlan, study, export: Path | None = None) -> Output
                 + yaml.safe_dump(best_preset(plan, study, out.best, out.baseline), sort_keys=False))
         out.files.append(_atomic_text(plan.out / "best.yaml", text))
         if export is not None:
-            out.files.append(_atomic_text(Path(export), text))
+            out.exported = _atomic_text(Path(export), text)
+            out.files.append(out.exported)
     if not table.empty:
         out.files += plot_history(study, plan, plan.out / "history")
     try:

@@ -8,11 +8,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sotbench.presets import PresetError, builtin_presets, find_preset, load_preset
+from sotbench.presets import PresetError, builtin_presets, find_preset, load_preset, shadow_note
 from sotbench.search.objective import Objective, ObjectiveError, resolve_objective
 from sotbench.search.storage import StorageError, StorageInfo, parse_storage
 from sotbench.search.sweep import Sweep, space_from_ranges
-from sotbench.trackers import TrackerSpec
+from sotbench.trackers import TrackerLookupError, TrackerSpec, spec_from_preset
 
 __all__ = ["SearchPlan", "PlanError", "prepare", "builtin_sweeps", "find_sweep", "default_out"]
 
@@ -35,6 +35,7 @@ class SearchPlan:
     storage: StorageInfo
     study_name: str
     test_split: bool
+    notes: tuple[str, ...] = ()
 
     def fingerprint(self) -> dict:
         """What must not change while a study goes on (else its trials are not comparable)."""
@@ -81,31 +82,36 @@ def default_out(sweep: Sweep) -> Path:
     return Path("sweeps") / sweep.name
 
 
-def _load_base(sweep: Sweep, device: str | None) -> tuple[dict, TrackerSpec]:
+def _load_base(sweep: Sweep, device: str | None) -> tuple[dict, TrackerSpec, str | None]:
+    """The base preset (found as ``run --tracker`` finds one), its tracker spec (checked to name a
+    tracker before anything is called) and a note when a project preset shadows a built-in one."""
     try:
         path = find_preset(sweep.preset)
     except PresetError as exc:
         raise PlanError(str(exc)) from None
     if path is None:
-        raise PlanError(f"unknown preset {sweep.preset!r}, known: {', '.join(builtin_presets())} "
-                        "(or a path to a preset .yaml)")
+        raise PlanError(f"unknown preset {sweep.preset!r} (not in ./trackers/ nor built in), known: "
+                        f"{', '.join(builtin_presets())} (or a path to a preset .yaml)")
     try:
         preset = load_preset(path)
     except PresetError as exc:
         raise PlanError(str(exc)) from None
-    weights = preset.get("weights") or {}
-    checkpoint = f"zoo:{weights['zoo']}" if "zoo" in weights else weights.get("file")
-    spec = TrackerSpec(tracker=preset["tracker"], params=preset["params"], name=str(preset["name"]).replace("/", "_"),
-                       checkpoint=checkpoint, device=device, preset=str(path))
-    return preset, spec
+    try:
+        spec = spec_from_preset(preset, device=device)
+    except (PresetError, TrackerLookupError) as exc:
+        raise PlanError(str(exc)) from None
+    try:
+        spec.resolved  # checked to name a tracker before anything is called; parameters checked
+    except TrackerLookupError as exc:
+        raise PlanError(str(exc)) from None
+    except (ValueError, TypeError) as exc:
+        raise PlanError(f"{path}: {str(exc).strip(chr(39))}") from None
+    return preset, spec, shadow_note(sweep.preset, path)
 
 
 def _with_space(sweep: Sweep, base: TrackerSpec) -> Sweep:
     """The sweep with its space: its own, else the tracker's default; every name checked."""
-    try:
-        resolved = base.resolved
-    except (ValueError, TypeError) as exc:
-        raise PlanError(f"{sweep.preset}: {str(exc).strip(chr(39))}") from None
+    resolved = base.resolved
     where = f" ({sweep.path})" if sweep.path else ""
     if not sweep.space:
         if not resolved.definition.search_space:
@@ -120,11 +126,15 @@ def _with_space(sweep: Sweep, base: TrackerSpec) -> Sweep:
 
 
 def _open_dataset(sweep: Sweep, allow_test_split: bool):
-    from sotbench.datasets import load_dataset
+    from sotbench.datasets import dataset_class
     from sotbench.sequences import AnnotationError
 
     try:
-        dataset = load_dataset(sweep.dataset, root=sweep.root, split=sweep.split)
+        cls = dataset_class(sweep.dataset)
+    except ValueError as exc:
+        raise PlanError(f"{sweep.path}: {exc}" if sweep.path else str(exc)) from None
+    try:
+        dataset = cls(root=sweep.root, split=sweep.split)
         names = dataset.subset(list(sweep.sequences)) if sweep.sequences else dataset.names
     except (ValueError, KeyError, FileNotFoundError, AnnotationError) as exc:
         raise PlanError(str(exc).strip("'\"")) from None
@@ -170,7 +180,7 @@ def _tuning_splits(spec) -> list[str]:
 def prepare(sweep: Sweep, *, allow_test_split: bool = False, storage: str | None = None,
             out: Path | None = None, study_name: str | None = None, device: str | None = None) -> SearchPlan:
     """Check the sweep against its preset, dataset and objective; decide outputs and storage."""
-    preset, base = _load_base(sweep, device)
+    preset, base, note = _load_base(sweep, device)
     sweep = _with_space(sweep, base)
     dataset, names, test = _open_dataset(sweep, allow_test_split)
     try:
@@ -184,4 +194,4 @@ def prepare(sweep: Sweep, *, allow_test_split: bool = False, storage: str | None
         raise PlanError(str(exc)) from None
     return SearchPlan(sweep=sweep, preset=preset, base=base, dataset=dataset, sequences=list(names),
                       objective=objective, out=out, storage=info, study_name=study_name or sweep.name,
-                      test_split=test)
+                      test_split=test, notes=(note,) if note else ())

@@ -9,10 +9,13 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 __all__ = ["StorageInfo", "StorageError", "parse_storage", "open_storage", "mask_url", "repair_journal", "journal_lock"]
 
 RDB_SCHEMES = ("postgresql", "postgres", "mysql", "sqlite", "mariadb")
+# SQLAlchemy loads the engine plugins a URL's ?plugin= names: code chosen by the URL, refused
+CODE_QUERY_KEYS = ("plugin",)
 
 
 class StorageError(RuntimeError):
@@ -50,6 +53,8 @@ def parse_storage(text: str | None, default_journal: Path) -> StorageInfo:
     if not text:
         return StorageInfo("journal", str(default_journal), default_journal)
     scheme = text.split(":", 1)[0].split("+", 1)[0].lower() if "://" in text else ""
+    if scheme:
+        _check_query(text)
     if scheme in RDB_SCHEMES:
         return StorageInfo("rdb", _with_driver(text), given=text)
     if scheme == "redis":
@@ -59,6 +64,13 @@ def parse_storage(text: str | None, default_journal: Path) -> StorageInfo:
                            "mysql://, sqlite:///, redis:// or a journal file path")
     path = Path(text[len("journal:"):] if text.startswith("journal:") else text)
     return StorageInfo("journal", str(path), path)
+
+
+def _check_query(url: str) -> None:
+    for key, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+        if key.lower() in CODE_QUERY_KEYS:
+            raise StorageError(f"storage {mask_url(url)}: query parameter {key!r} (SQLAlchemy engine plugins, "
+                               "i.e. code named by the URL) is not accepted")
 
 
 def journal_lock(path: Path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 from sotbench.search.prepare import SearchPlan
 
 __all__ = ["print_summary"]
@@ -11,8 +13,9 @@ def _params(trial) -> str:
     return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in trial.params.items())
 
 
-def print_summary(plan: SearchPlan, result) -> None:
-    """Print what the study holds and where the outputs are."""
+def print_summary(plan: SearchPlan, result, export_ref: str | None = None) -> None:
+    """Print what the study holds, where the outputs are and the command that runs the best preset
+    (by ``export_ref``, the ``--tracker`` reference of the exported copy, when there is one)."""
     c = result.counts
     line = (f"study {plan.study_name!r}: {c['finished']} finished trials ({c.get('complete', 0)} complete, "
             f"{c.get('pruned', 0)} pruned), {c.get('fail', 0)} failed")
@@ -35,7 +38,8 @@ def print_summary(plan: SearchPlan, result) -> None:
         print(f"note: {note}")
     if out.files:
         print("wrote: " + ", ".join(str(p) for p in out.files))
-    best_yaml = plan.out / "best.yaml"
     if out.best is not None:
-        root = f" --root {plan.sweep.root}" if plan.sweep.root else ""
-        print(f"next: sotbench run --tracker {best_yaml} --dataset {plan.dataset.key}{root} --split <test split>")
+        ref = export_ref if export_ref and out.exported is not None else str(plan.out / "best.yaml")
+        root = f" --root {shlex.quote(str(plan.sweep.root))}" if plan.sweep.root else ""
+        print(f"next: sotbench run --tracker {shlex.quote(ref)} --dataset {plan.dataset.key}{root} "
+              "--split <test split>")

@@ -1,9 +1,9 @@
 """Trackers.  ``TRACKERS`` maps each built-in name to its ``TrackerDef`` (imported lazily).
 
 Out-of-tree trackers: pass ``--tracker package.module:Class`` (a class with ``init`` and
-``update``, a got10k ``Tracker`` subclass, or a ``TrackerDef``), or register an entry point in
-the group ``sotbench.trackers`` from an installed package (which may also name a builder
-function).  Whatever a name resolves to is checked to be one of these before anything is
+``update``, a got10k ``Tracker`` subclass, or a ``TrackerDef``; nothing else is called), or
+register an entry point in the group ``sotbench.trackers`` from an installed package (which
+may also name a builder function).  Whatever a name resolves to is checked before anything is
 called with parameters from a file.
 """
 
@@ -15,18 +15,13 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from sotbench.registry import import_object, known_names, plugins
-from sotbench.trackers.base import Tracker, TrackerOutput, as_box, as_output
-from sotbench.trackers.definition import (
-    BuildOptions,
-    ResolvedTracker,
-    TrackerDef,
-    definition_of_builder,
-    definition_of_class,
-)
+from sotbench.registry import BUILTIN, PLUGIN, is_class, known_names, lookup
+from sotbench.trackers.base import CONTRACT, Tracker, TrackerOutput, as_box, as_output, is_tracker_class
+from sotbench.trackers.definition import (BuildOptions, ResolvedTracker, TrackerDef, definition_of_builder,
+                                          definition_of_class)
 
-__all__ = ["TRACKERS", "TrackerSpec", "TrackerDef", "ResolvedTracker", "build_tracker", "tracker_names",
-           "resolve_definition", "Tracker", "TrackerOutput", "as_box", "as_output"]
+__all__ = ["TRACKERS", "TrackerSpec", "TrackerDef", "ResolvedTracker", "TrackerLookupError", "build_tracker",
+           "resolve_definition", "spec_from_preset", "tracker_names", "Tracker", "TrackerOutput", "as_box", "as_output"]
 
 ENTRY_POINT_GROUP = "sotbench.trackers"
 
@@ -39,8 +34,9 @@ TRACKERS: dict[str, str] = {
     "ncc": "sotbench.trackers.ncc:TRACKER",
 }
 
-CONTRACT = ("a class with init(image, region) and update(image), a got10k Tracker subclass, "
-            "or a sotbench TrackerDef")
+
+class TrackerLookupError(ValueError):
+    """A tracker name that is unknown, cannot be imported, or names something that is not a tracker."""
 
 
 def tracker_names() -> list[str]:
@@ -48,56 +44,52 @@ def tracker_names() -> list[str]:
     return known_names(TRACKERS, ENTRY_POINT_GROUP)
 
 
-def _is_tracker_class(obj: Any) -> bool:
-    return inspect.isclass(obj) and callable(getattr(obj, "init", None)) and callable(getattr(obj, "update", None))
-
-
 def _got10k_definition(obj: Any) -> TrackerDef | None:
     try:
         from got10k.trackers import Tracker as Got10kTracker
     except ImportError:
         return None
-    if not (inspect.isclass(obj) and issubclass(obj, Got10kTracker)):
+    if not (is_class(obj) and Got10kTracker in inspect.getmro(obj)):
         return None
     from sotbench.trackers.got10k_adapter import FromGot10k
 
     return TrackerDef(name=obj.__name__, build=lambda params, options: FromGot10k(obj(**dict(params))))
 
 
-def _definition_of(obj: Any, ref: str, builders_allowed: bool) -> TrackerDef:
-    """Check what ``ref`` resolved to before anything calls it."""
+def _refusal(name: str, origin: str) -> str:
+    what = f"{CONTRACT}, a got10k Tracker subclass, or a sotbench TrackerDef"
+    if origin == PLUGIN:
+        return (f"tracker {name!r} (an installed plugin) is not a tracker class or builder function ({what}, "
+                "or a Python function returning a tracker); refusing to call it")
+    return f"tracker {name!r} is not a tracker class ({what}); refusing to call it"
+
+
+def resolve_definition(ref: str, where: str = "") -> TrackerDef:
+    """The definition ``ref`` names (a built-in, an installed plugin or ``module:attr``), checked
+    before anything is called.
+
+    ``module:attr`` (from a preset file or ``--tracker``) must be a tracker class, a got10k
+    ``Tracker`` subclass or a ``TrackerDef``: anything else (``subprocess:Popen``, ``os:system``,
+    ``builtins:eval``, any function) is refused, since a shared preset must not be able to call
+    arbitrary code with its parameters.  An entry point may also be a Python function: its
+    package was installed by the user, who chose to run its code.  ``where`` prefixes errors
+    (the preset file)."""
+    try:
+        obj, origin = lookup(TRACKERS, ref, "tracker", ENTRY_POINT_GROUP)
+    except ValueError as exc:
+        raise TrackerLookupError(f"{where}{exc}") from None
     if isinstance(obj, TrackerDef):
         return obj
+    if origin == BUILTIN:
+        raise TypeError(f"TRACKERS[{ref!r}] must name a TrackerDef, got {type(obj).__name__}")
     got10k = _got10k_definition(obj)
     if got10k is not None:
         return got10k
-    if _is_tracker_class(obj):
+    if is_tracker_class(obj):
         return definition_of_class(obj, name=ref.rsplit(":", 1)[-1].rsplit(".", 1)[-1])
-    if builders_allowed and inspect.isfunction(obj):
+    if origin == PLUGIN and inspect.isfunction(obj):
         return definition_of_builder(obj, ref)
-    what = f"a {type(obj).__name__}" if not inspect.isclass(obj) else f"the class {obj.__module__}.{obj.__qualname__}"
-    raise ValueError(f"tracker {ref!r} is {what}, not a tracker ({CONTRACT}); refusing to call it")
-
-
-def resolve_definition(ref: str) -> TrackerDef:
-    """The definition ``ref`` names: a built-in, an installed plugin, or ``module:attr``."""
-    if ref in TRACKERS:
-        return import_object(TRACKERS[ref])
-    found = plugins(ENTRY_POINT_GROUP)
-    if ref in found:
-        return _definition_of(found[ref].load(), ref, builders_allowed=True)
-    if ":" in ref:
-        try:
-            obj = import_object(ref)
-        except (ImportError, AttributeError, ValueError) as exc:
-            raise ValueError(f"cannot import tracker {ref!r}: {exc}") from None
-        return _definition_of(obj, ref, builders_allowed=False)
-    import difflib
-
-    names = tracker_names()
-    close = difflib.get_close_matches(ref, names, n=3)
-    hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    raise ValueError(f"unknown tracker {ref!r}{hint}, known: {', '.join(names)}")
+    raise TrackerLookupError(where + _refusal(ref, origin))
 
 
 @dataclass(frozen=True)
@@ -127,8 +119,9 @@ class TrackerSpec:
 
     @cached_property
     def resolved(self) -> ResolvedTracker:
-        """The definition and the checked, typed parameters (resolved once per spec)."""
-        definition = resolve_definition(self.tracker)
+        """The definition (checked, see ``resolve_definition``) and the typed, checked parameters,
+        resolved once per spec."""
+        definition = resolve_definition(self.tracker, f"{self.preset}: " if self.preset else "")
         options = BuildOptions(device=self.device, checkpoint=self.checkpoint,
                                allow_random_weights=self.allow_random_weights)
         return ResolvedTracker(definition, definition.parse(dict(self.params)), options, ref=self.tracker)
@@ -145,5 +138,34 @@ class TrackerSpec:
 
 
 def build_tracker(spec: TrackerSpec) -> Tracker:
-    """Resolve ``spec.tracker`` and build it with the spec's parameters and options."""
+    """Resolve ``spec.tracker`` (checked, see ``resolve_definition``) and build it with the spec's
+    parameters and options."""
     return spec.build()
+
+
+def spec_from_preset(preset: Mapping[str, Any], overrides: Mapping[str, Any] | None = None, *,
+                     checkpoint: str | None = None, device: str | None = None,
+                     allow_random_weights: bool = False) -> TrackerSpec:
+    """The tracker spec of a loaded preset (``sotbench.presets.load_preset``), with parameter
+    ``overrides`` and an explicit ``checkpoint`` over the preset's ``weights``; a ``zoo:`` name
+    must be one of the tracker's checkpoints (checked before anything is loaded)."""
+    from sotbench.presets import PresetError
+
+    path = getattr(preset, "path", None)
+    weights = preset.get("weights") or {}
+    if checkpoint is None and "zoo" in weights:
+        _check_zoo_name(preset["tracker"], weights["zoo"], path, PresetError)
+        checkpoint = f"zoo:{weights['zoo']}"
+    elif checkpoint is None:
+        checkpoint = weights.get("file")
+    return TrackerSpec(tracker=preset["tracker"], params={**preset["params"], **dict(overrides or {})},
+                       name=str(preset["name"]).replace("/", "_"), checkpoint=checkpoint, device=device,
+                       allow_random_weights=allow_random_weights, preset=path)
+
+
+def _check_zoo_name(tracker: str, name: str, path: Any, error: type[Exception]) -> None:
+    zoo = resolve_definition(tracker, f"{path}: " if path else "").zoo
+    known = zoo.names() if zoo is not None else []
+    if name not in known:
+        listing = f"known: {', '.join(known)}" if known else f"tracker {tracker} has no model zoo"
+        raise error(f"{path}: unknown zoo checkpoint {name!r} under weights, {listing}")

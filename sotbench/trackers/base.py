@@ -10,14 +10,18 @@ a half-pixel-shifted box there); by default the runner writes the ground-truth b
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from sotbench.boxes import polygon_bounds
+from sotbench.registry import is_class
 
-__all__ = ["Tracker", "TrackerOutput", "as_box", "as_output"]
+__all__ = ["Tracker", "TrackerOutput", "as_box", "as_output", "is_tracker_class", "CONTRACT"]
+
+CONTRACT = "a class with init(image, region) and update(image)"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,20 @@ class Tracker(Protocol):
     def init(self, image: np.ndarray, region: np.ndarray) -> Any: ...
 
     def update(self, image: np.ndarray) -> Any: ...
+
+
+def is_tracker_class(obj: Any) -> bool:
+    """Whether ``obj`` is a class whose own attributes include callable ``init`` and ``update``
+    (checked statically: nothing of ``obj`` runs)."""
+    if not is_class(obj):
+        return False
+    for name in ("init", "update"):
+        try:
+            if not callable(inspect.getattr_static(obj, name)):
+                return False
+        except AttributeError:
+            return False
+    return True
 
 
 def as_box(region: np.ndarray) -> np.ndarray:

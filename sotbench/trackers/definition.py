@@ -14,6 +14,7 @@ got10k ``Tracker`` subclass is wrapped by ``definition_of_class``.
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, is_dataclass
@@ -119,16 +120,23 @@ class ResolvedTracker:
         return params_dict(self.params if params is None else params)
 
 
+def _class_attr(cls: type, name: str, default: Any) -> Any:
+    """A class attribute read statically (no descriptor or metaclass property runs)."""
+    value = inspect.getattr_static(cls, name, default)
+    return value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
+
+
 def definition_of_class(cls: type, name: str | None = None) -> TrackerDef:
     """The definition of a tracker class: built as ``cls(**params)``; its optional class
     attributes ``stream_params``, ``search_space`` and ``batch_backend`` are used as they are."""
+    backend = _class_attr(cls, "batch_backend", None)
     return TrackerDef(
-        name=name or getattr(cls, "name", None) or cls.__name__,
+        name=name or cls.__name__,
         build=lambda params, options: cls(**dict(params)),
-        stream_params=tuple(getattr(cls, "stream_params", ())),
-        search_space=dict(getattr(cls, "search_space", {}) or {}),
-        batch_backend=getattr(cls, "batch_backend", None),
-        description=(cls.__doc__ or "").strip().split("\n")[0],
+        stream_params=tuple(_class_attr(cls, "stream_params", ())),
+        search_space=dict(_class_attr(cls, "search_space", {}) or {}),
+        batch_backend=backend if callable(backend) else None,
+        description=(inspect.getdoc(cls) or "").split("\n")[0],
     )
 
 
