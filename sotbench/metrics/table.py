@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from sotbench.metrics import centre_error
+
 __all__ = ["MetricInfo", "CurveAxis", "OpeContext", "METRICS", "PRIMARY", "metric_info", "metrics_for", "primary", "higher_is_better",
            "computed_metrics"]
 
@@ -70,6 +72,8 @@ METRICS: dict[str, MetricInfo] = {
     "success_rate_50": MetricInfo("SR@0.5", r"SR$_{0.5}$", "ope"),
     "success_rate_75": MetricInfo("SR@0.75", r"SR$_{0.75}$", "ope"),
     "average_overlap": MetricInfo("AO", "AO", "ope", leaderboard=False),
+    "centre_error": MetricInfo("Centre error (px)", "CLE", "ope", False, False, leaderboard=False,
+                               compute=centre_error.mean_centre_error),
     "eao": MetricInfo("EAO", "EAO", "vot_reset"),
     "accuracy": MetricInfo("Accuracy", "A", "vot_reset"),
     "robustness": MetricInfo("Robustness", "R", "vot_reset", higher_is_better=False, fraction=False),

@@ -61,3 +61,32 @@ def test_every_protocol_has_a_primary_metric_in_its_table():
     assert table.higher_is_better("robustness") is False and table.higher_is_better("eao") is True
     with pytest.raises(KeyError, match="unknown metric 'nope', known: success_auc"):
         table.metric_info("nope")
+
+
+def test_centre_error_by_hand(synthetic_root):
+    """The table's real extra metric: boxes moved by (3, 4) px are 5 px off on every frame; two
+    sequences 5 and 10 px off average to 7.5 per sequence, and frame-pooled by their lengths."""
+    ds = load_dataset("synthetic", root=synthetic_root)
+    a, b = ds.names[:2]
+    one = evaluate_results(ds, {a: np.asarray(ds[a].gt[:, :4], float) + [3, 4, 0, 0]})
+    assert one.overall["centre_error"] == pytest.approx(5.0)
+    assert one.per_sequence.loc[a, "centre_error"] == pytest.approx(5.0)
+    two = {a: np.asarray(ds[a].gt[:, :4], float) + [3, 4, 0, 0], b: np.asarray(ds[b].gt[:, :4], float) + [6, 8, 0, 0]}
+    assert evaluate_results(ds, two).overall["centre_error"] == pytest.approx(7.5)
+    assert METRICS["centre_error"].higher_is_better is False
+
+
+def test_centre_error_pools_frames_under_frame_weighted_profiles():
+    from types import SimpleNamespace
+
+    from sotbench.metrics.centre_error import mean_centre_error
+    from sotbench.metrics.table import OpeContext
+
+    values = np.array([1.0, 1.0, 1.0, 4.0, np.inf, -np.inf])  # inf: failed frame, -inf: counted as correct
+    frames = SimpleNamespace(precision=SimpleNamespace(value=values, counted=np.ones(6, bool)))
+    seq = np.array([0, 0, 0, 1, 1, 1])
+    per_seq_mean = OpeContext(frames, seq, 2, SimpleNamespace(sequence_weight="sequences"), np.arange(2))
+    pooled = OpeContext(frames, seq, 2, SimpleNamespace(sequence_weight="frames"), np.arange(2))
+    assert mean_centre_error(per_seq_mean)[0] == pytest.approx((1.0 + 4.0) / 2)
+    assert mean_centre_error(pooled)[0] == pytest.approx(7.0 / 4)
+    np.testing.assert_allclose(mean_centre_error(pooled)[1], [1.0, 4.0])
