@@ -29,6 +29,7 @@ import math
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -42,11 +43,11 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from engine_workload import load_model, make_sequences  # noqa: E402
 from siamrpnpp import PysotStyleLoop  # noqa: E402
 
-from sotbench.engine.core import Engine  # noqa: E402
-from sotbench.engine.decode import CpuDecoder, nvjpeg_available  # noqa: E402
-from sotbench.engine.jobs import Job, StreamSpec  # noqa: E402
-from sotbench.engine.options import EngineOptions  # noqa: E402
-from sotbench.engine.precision import PrecisionNet  # noqa: E402
+from sotbench.jobs import Job, Stream  # noqa: E402
+from sotbench.trackers.siamrpnpp.engine.core import Engine  # noqa: E402
+from sotbench.trackers.siamrpnpp.engine.decode import CpuDecoder, nvjpeg_available  # noqa: E402
+from sotbench.trackers.siamrpnpp.engine.options import EngineOptions  # noqa: E402
+from sotbench.trackers.siamrpnpp.engine.precision import PrecisionNet  # noqa: E402
 from sotbench.trackers.siamrpnpp.flavours import Pysot  # noqa: E402
 from sotbench.trackers.siamrpnpp.tracker import SiamRPNppTracker  # noqa: E402
 
@@ -103,12 +104,13 @@ def single_stream(net, p, dev, seq, frames: int) -> float:
 
 
 # -- engine rows --------------------------------------------------------------------------------
-def endless_jobs(seqs, k: int, knobs_rng: np.random.Generator):
+def endless_jobs(seqs, k: int, knobs_rng: np.random.Generator, p):
     """Longest first, then round and round: K knob sets per sequence, never running dry."""
     order = sorted(seqs, key=lambda s: -len(s))
     for seq in itertools.cycle(order):
         knobs = knobs_rng.uniform([0.01, 0.1, 0.1], [0.5, 0.6, 0.7], size=(k, 3))
-        yield Job(seq, [StreamSpec(*row, tag=i) for i, row in enumerate(knobs)])
+        streams = [Stream(replace(p, penalty_k=a, window_influence=b, lr=c), tag=i) for i, (a, b, c) in enumerate(knobs)]
+        yield Job(seq, streams)
 
 
 def engine_case(model, p, dev, seqs, batch: int, precision: str, args, compile: bool = False) -> dict:
@@ -127,7 +129,7 @@ def engine_case(model, p, dev, seqs, batch: int, precision: str, args, compile: 
             raise Stop
 
     try:
-        for _ in engine.run(endless_jobs(seqs, args.streams_per_seq, np.random.default_rng(0)), progress):
+        for _ in engine.run(endless_jobs(seqs, args.streams_per_seq, np.random.default_rng(0), p), progress):
             pass
     except Stop:
         pass

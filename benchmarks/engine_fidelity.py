@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -31,12 +32,12 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from engine_workload import load_model, shared_fixtures  # noqa: E402
 
-from sotbench.engine.core import Engine  # noqa: E402
-from sotbench.engine.jobs import Job, StreamSpec  # noqa: E402
-from sotbench.engine.options import EngineOptions  # noqa: E402
-from sotbench.engine.precision import PrecisionNet  # noqa: E402
 from sotbench.frames import ImageFiles, decode_image  # noqa: E402
+from sotbench.jobs import Job, Stream  # noqa: E402
 from sotbench.sequences import Sequence  # noqa: E402
+from sotbench.trackers.siamrpnpp.engine.core import Engine  # noqa: E402
+from sotbench.trackers.siamrpnpp.engine.options import EngineOptions  # noqa: E402
+from sotbench.trackers.siamrpnpp.engine.precision import PrecisionNet  # noqa: E402
 from sotbench.trackers.siamrpnpp.params import Params  # noqa: E402
 from sotbench.trackers.siamrpnpp.tracker import SiamRPNppTracker  # noqa: E402
 
@@ -129,21 +130,22 @@ def free_running(model, dev, fixtures: Path, n: int, decoders: list[str]) -> lis
         for precision, decoder in [(p, "cpu") for p in PRECISIONS] + [("fp32", d) for d in decoders if d != "cpu"]:
             p = Params(flavour=flavour, penalty_k=0.1, window_influence=0.4, lr=0.3)
             engine = Engine(model, p, dev, EngineOptions(batch=4, precision=precision, decoder=decoder))
-            jobs = [Job(s, [StreamSpec(*SETTINGS[k], tag=k) for k in SETTINGS]) for s in seqs]
+            jobs = [Job(s, [Stream(replace(p, penalty_k=SETTINGS[k][0], window_influence=SETTINGS[k][1],
+                                           lr=SETTINGS[k][2]), tag=k) for k in SETTINGS]) for s in seqs]
             all_d = first = score = 0.0
             for res in engine.run(jobs):
-                for s in res.streams:
-                    rb, rs = ref[(res.job.seq.name, s.spec.tag)]
-                    d = np.abs(s.boxes - rb).max(axis=1)
+                for stream, out in res.items():
+                    rb, rs = ref[(res.job.seq.name, stream.tag)]
+                    d = np.abs(out.boxes - rb).max(axis=1)
                     all_d, first = max(all_d, float(d.max())), max(first, float(d[:5].max()))
-                    score = max(score, float(np.nanmax(np.abs(s.scores - rs))))
+                    score = max(score, float(np.nanmax(np.abs(out.scores - rs))))
             rows.append(f"| {precision} | {engine.stats.decoder} | {flavour} | {all_d:.2e} | {first:.2e} | {score:.2e} |")
     return rows
 
 
 def nvjpeg_pixels(fixtures: Path, dev) -> list[str]:
     """Table C: nvJPEG vs libjpeg-turbo pixels on the bag JPEGs."""
-    from sotbench.engine.decode import NvjpegDecoder, nvjpeg_available
+    from sotbench.trackers.siamrpnpp.engine.decode import NvjpegDecoder, nvjpeg_available
 
     why = nvjpeg_available(dev)
     if why is not None:

@@ -23,8 +23,8 @@ def main() -> int:
         print("torchvision", torchvision.__version__)
     except Exception as exc:  # optional
         print("torchvision unavailable:", exc)
-    from sotbench.engine.decode import nvjpeg_available
-    from sotbench.engine.options import auto_batch
+    from sotbench.trackers.siamrpnpp.engine.decode import nvjpeg_available
+    from sotbench.trackers.siamrpnpp.engine.options import auto_batch
 
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     print("nvJPEG:", nvjpeg_available(dev) or "ok", "| engine auto batch:", auto_batch(dev))

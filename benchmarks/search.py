@@ -27,7 +27,7 @@ def _cpu_case(root: Path, out: Path, trials: int, batch: int, jobs: int) -> dict
                              "split": "val", "root": str(root), "pruner": "none", "enqueue_preset": False})
     plan = prepare(sweep, out=out / sweep.name)
     t0 = time.perf_counter()
-    result = run_search(plan, SearchOptions(trials=trials, batch=batch, jobs=jobs, progress=False))
+    result = run_search(plan, SearchOptions(trials=trials, trial_batch=batch, jobs=jobs, progress=False))
     wall = time.perf_counter() - t0
     frames = result.worker.frames if result.worker else 0
     return {"batch": batch, "jobs": jobs, "trials": result.counts["finished"], "wall": wall,
@@ -76,7 +76,8 @@ def gpu_table(preset_ref: str, batches: list[int], trials: int, frames: int) -> 
         return
     from sotbench.datasets import load_dataset
     from sotbench.datasets.synthetic import generate
-    from sotbench.search.evaluator import DatasetRef, LockstepEvaluator
+    from sotbench.search.trials import TrialRunner
+    from sotbench.trackers.backends import BackendOptions
 
     try:
         spec = _gpu_spec(preset_ref)
@@ -85,15 +86,16 @@ def gpu_table(preset_ref: str, batches: list[int], trials: int, frames: int) -> 
         return
     with tempfile.TemporaryDirectory() as tmp:
         root = generate(Path(tmp) / "synthetic")
-        names = load_dataset("synthetic", root=root, split="val").names
-        evaluator = LockstepEvaluator(spec, DatasetRef("synthetic", str(root), "val"))
+        ds = load_dataset("synthetic", root=root, split="val")
+        names = ds.names
+        runner = TrialRunner(spec, ds, BackendOptions(own_backend=False))  # single-stream trackers in lockstep
         rows = []
         for k in batches:
-            params = [{"lr": 0.3 + 0.01 * i} for i in range(k)]
-            evaluator.evaluate_batch(params, names[0])  # warm-up: build, load weights, cuDNN autotune
+            params = {i: {"lr": 0.3 + 0.01 * i} for i in range(k)}
+            list(runner.iter_sequences(names[:1], lambda: params))  # warm-up: build, load weights, cuDNN autotune
             torch.cuda.synchronize()
             t0 = time.perf_counter()
-            n = sum(len(evaluator.evaluate_batch(params, name)[0]) for name in names)
+            n = sum(len(out[0].boxes) for _, out in runner.iter_sequences(names, lambda: params))
             torch.cuda.synchronize()
             fps = n * k / (time.perf_counter() - t0)
             rows.append((k, fps, trials * frames / fps / 3600))

@@ -3,7 +3,8 @@
 Needs annotations only.  The dataset's protocol picks the metrics: one-pass datasets use
 ``sotbench.metrics`` OPE functions, reset-protocol (VOT) datasets the functions of
 ``sotbench.metrics.vot``; the profile (default: the dataset's) fixes every convention.
-``evaluate_trajectories`` is the in-memory path (no files) used by the hyperparameter search.
+``evaluate_results`` is the in-memory path (no files, either protocol) used by the hyperparameter
+search; it scores exactly as ``evaluate`` does.
 """
 
 from __future__ import annotations
@@ -17,18 +18,17 @@ import numpy as np
 import pandas as pd
 
 from sotbench.datasets.base import Dataset, DatasetSpec
-from sotbench.metrics.importers import import_results
+from sotbench.metrics.importers import ImportedResults, ResultFile, import_results
 from sotbench.metrics.prepare import PredictionError
 from sotbench.metrics.profile import Profile
 from sotbench.metrics.profiles import get_profile
 from sotbench.metrics.scoring import NothingToScore, SequenceScoring, score_sequences
+from sotbench.metrics.table import higher_is_better, primary
 from sotbench.results import RunDir
 from sotbench.scores import Scores
 from sotbench.sequences import Sequence
 
-__all__ = ["evaluate", "evaluate_trajectories", "primary_metric", "resolve_profile", "EvaluationError", "Scores"]
-
-PRIMARY = {"ope": ("success_auc", True), "vot_reset": ("eao", True)}
+__all__ = ["evaluate", "evaluate_results", "evaluate_trajectories", "primary_metric", "resolve_profile", "EvaluationError", "Scores"]
 
 
 class EvaluationError(ValueError):
@@ -41,7 +41,8 @@ def primary_metric(dataset: Dataset | DatasetSpec | str) -> tuple[str, bool]:
         from sotbench.datasets import dataset_class
 
         dataset = dataset_class(dataset).spec
-    return PRIMARY[dataset.protocol]
+    name = primary(dataset.protocol)
+    return name, higher_is_better(name)
 
 
 def resolve_profile(dataset: Dataset, profile: str | Profile | None) -> Profile:
@@ -100,6 +101,47 @@ def _build_scores(dataset: Dataset, sequences: list[Sequence], scoring: Sequence
         coverage={"evaluated": len(table), "total": len(sequences), "missing": missing}, warnings=warnings)
 
 
+def _repetitions(value: object, protocol: str) -> list:
+    """One sequence's in-memory value as a list of repetitions."""
+    if not isinstance(value, list):
+        return [value]  # an output object, an (N, 4) array or a VotTrajectory
+    if protocol == "ope":
+        return value  # a list of (N, 4) arrays
+    one_run = all(np.ndim(v) == 0 or isinstance(v, np.ndarray) for v in value)  # codes and boxes: per-frame lines
+    return [value] if one_run else value
+
+
+def _in_memory(seqs: list[Sequence], results: Mapping[str, object], protocol: str) -> ImportedResults:
+    """In-memory results (per sequence: an output of ``sotbench.jobs``, a trajectory, or a list of
+    repetitions) as if read from files."""
+    from sotbench.metrics.vot_io import as_trajectory
+
+    found: dict[str, ResultFile] = {}
+    for name, value in results.items():
+        trajs = [getattr(rep, "trajectory", rep) for rep in _repetitions(value, protocol)]
+        trajs = [as_trajectory(t) if protocol == "vot_reset" else np.asarray(t, dtype=np.float64) for t in trajs]
+        found[name] = ResultFile(name, [], trajs)
+    missing = [s.name for s in seqs if s.name not in found]
+    return ImportedResults("memory", found, missing, [])
+
+
+def evaluate_results(
+    dataset: Dataset,
+    results: Mapping[str, object],
+    profile: str | Profile | None = None,
+    *,
+    sequences: list[str] | None = None,
+) -> Scores:
+    """Score in-memory results of either protocol (no files read or written): ``{sequence: output}``
+    where an output is a ``sotbench.jobs.OpeOutput`` / ``VotOutput``, an ``(N, 4)`` array, a VOT
+    line list, or a list of such repetitions."""
+    prof = resolve_profile(dataset, profile)
+    seqs = _sequences(dataset, sequences or list(results))
+    _check_public(dataset, seqs)
+    imported = _in_memory(seqs, results, dataset.protocol)
+    return _score(dataset, seqs, imported, prof, None)
+
+
 def evaluate_trajectories(
     dataset: Dataset,
     trajectories: Mapping[str, np.ndarray],
@@ -107,19 +149,23 @@ def evaluate_trajectories(
     *,
     sequences: list[str] | None = None,
 ) -> Scores:
-    """Score in-memory one-pass trajectories ``{sequence: (N, 4) boxes}`` (no files read or written)."""
-    prof = resolve_profile(dataset, profile)
+    """Score in-memory one-pass trajectories ``{sequence: (N, 4) boxes}`` (see ``evaluate_results``)."""
     if dataset.protocol != "ope":
-        raise EvaluationError("evaluate_trajectories scores one-pass trajectories; VOT runs are scored from files")
-    seqs = _sequences(dataset, sequences or list(trajectories))
-    _check_public(dataset, seqs)
-    trajs = {k: np.asarray(v, dtype=np.float64) for k, v in trajectories.items()}
-    try:
-        scoring = score_sequences(seqs, trajs, prof)
-    except (PredictionError, NothingToScore) as exc:
-        raise EvaluationError(str(exc)) from None
-    missing = [s.name for s in seqs if s.name not in trajs and prof.missing_sequence == "skip"]
-    return _build_scores(dataset, seqs, scoring, scoring.warnings, missing)
+        raise EvaluationError("evaluate_trajectories scores one-pass trajectories; use evaluate_results for VOT runs")
+    return evaluate_results(dataset, trajectories, profile, sequences=sequences)
+
+
+def _score(dataset: Dataset, seqs: list[Sequence], imported: ImportedResults, prof: Profile,
+           run_dir: Path | None) -> Scores:
+    """Scores of imported results (files or memory), by the dataset's protocol."""
+    if dataset.protocol == "vot_reset":
+        from sotbench.metrics.vot_eval import score_vot
+
+        try:
+            return score_vot(dataset, seqs, imported, prof)
+        except ValueError as exc:  # unreadable files, wrong lengths under a strict profile
+            raise EvaluationError(str(exc)) from None
+    return _evaluate_ope(dataset, seqs, imported, prof, run_dir)
 
 
 def results_hash(paths: list[Path], root: Path) -> str:
@@ -165,15 +211,7 @@ def evaluate(
     if imported.errors:
         more = f" (and {len(imported.errors) - 10} more)" if len(imported.errors) > 10 else ""
         raise EvaluationError("unreadable result files:\n  " + "\n  ".join(imported.errors[:10]) + more)
-    if dataset.protocol == "vot_reset":
-        from sotbench.metrics.vot_eval import score_vot
-
-        try:
-            scores = score_vot(dataset, seqs, imported, prof)
-        except ValueError as exc:  # unreadable files, wrong lengths under a strict profile
-            raise EvaluationError(str(exc)) from None
-    else:
-        scores = _evaluate_ope(dataset, seqs, imported, prof, run_dir)
+    scores = _score(dataset, seqs, imported, prof, run_dir)
     manifest = RunDir(run_dir).read_manifest()
     scores.run, scores.run_dir = run_dir.name, str(run_dir)
     scores.results_hash = results_hash(imported.paths, run_dir)
@@ -187,8 +225,9 @@ def evaluate(
     return scores
 
 
-def _evaluate_ope(dataset: Dataset, seqs: list[Sequence], imported, prof: Profile, run_dir: Path) -> Scores:
-    rel = {s: os.path.relpath(r.paths[0], run_dir.parent) for s, r in imported.results.items()}
+def _evaluate_ope(dataset: Dataset, seqs: list[Sequence], imported, prof: Profile, run_dir: Path | None) -> Scores:
+    rel = {s: os.path.relpath(r.paths[0], run_dir.parent) if r.paths and run_dir else s
+           for s, r in imported.results.items()}
     warnings = list(imported.warnings)
     for seq, r in imported.results.items():
         if r.corner_first_row:

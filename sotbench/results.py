@@ -91,6 +91,14 @@ class RunDir:
         text = "".join((f"{int(v)}" if np.ndim(v) == 0 else format_box(v)) + "\n" for v in lines)
         write_atomic(self.vot_path(seq, repetition), text)
 
+    def write_output(self, seq: str, repetition: int, output: Any) -> None:
+        """Write one stream's output (``sotbench.jobs.OpeOutput`` or ``VotOutput``): the one writer
+        every run path uses."""
+        if hasattr(output, "boxes"):
+            self.write_ope(seq, output.boxes, output.times)
+        else:
+            self.write_vot(seq, repetition, output.lines, np.asarray(output.times))
+
     def write_manifest(self, manifest: dict) -> None:
         write_atomic(self.manifest_path, json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n")
 
@@ -113,14 +121,26 @@ class RunDir:
             reps.append(p)
         return reps
 
-    def is_done(self, seq: str, protocol: str, repetitions: int = 1) -> bool:
-        """True when ``seq`` has complete results (reset runs: all repetitions, or 3 identical)."""
+    def agree(self, seq: str, count: int = 3) -> bool:
+        """Whether ``seq`` has ``count`` reset-protocol repetitions on disk and the first ``count`` are identical."""
+        reps = self.vot_repetitions(seq)
+        if len(reps) < count:
+            return False
+        first = reps[0].read_bytes()
+        return all(p.read_bytes() == first for p in reps[1:count])
+
+    def drop_vot_after(self, seq: str, last: int) -> None:
+        """Remove ``seq``'s repetition files numbered above ``last`` (stale ones a forced rerun replaces)."""
+        for i, path in enumerate(self.vot_repetitions(seq), start=1):
+            if i > last:
+                path.unlink(missing_ok=True)
+                self.vot_time_path(seq, i).unlink(missing_ok=True)
+
+    def is_done(self, seq: str, protocol: str, repetitions: int = 1, deterministic: bool = True) -> bool:
+        """True when ``seq`` has complete results (reset runs: all repetitions, or for a
+        deterministic tracker three identical ones)."""
         if protocol == "ope":
             return self.ope_path(seq).is_file()
-        reps = self.vot_repetitions(seq)
-        if len(reps) >= repetitions:
+        if len(self.vot_repetitions(seq)) >= repetitions:
             return True
-        if len(reps) >= 3:
-            first = reps[0].read_bytes()
-            return all(p.read_bytes() == first for p in reps[1:3])
-        return False
+        return deterministic and self.agree(seq)

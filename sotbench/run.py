@@ -2,30 +2,30 @@
 
 Finished sequences are skipped (their result file exists), so an interrupted run resumes
 where it stopped; ``force`` redoes them.  A sequence that fails (bad annotation, missing
-frame, tracker error) is reported and the others go on.  With ``jobs > 1`` sequences run in
-joblib worker processes (loky by default; any joblib backend, e.g. dask or ray, can be named),
-each loading the tracker once.  SiamRPN++ runs through the batched engine (``sotbench.engine``)
-by default: the whole dataset in one engine run, the same result files.
+frame, tracker error) is reported and the others go on.  Every sequence becomes one job for
+the tracker's batch backend (``sotbench.trackers.backends.backend_for``: the tracker's own,
+e.g. SiamRPN++'s batched engine, else single-stream trackers stepped in lockstep, in joblib
+worker processes with ``jobs > 1``); a reset-protocol job has one stream per repetition still
+to run, in the rounds of ``sotbench.protocols.repetition_round``.  Each finished job's files
+are written as it ends (``RunDir.write_output``).
 """
 
 from __future__ import annotations
 
-import json
 import sys
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
 
-import numpy as np
-
-from sotbench.datasets import Dataset, load_dataset
+from sotbench.datasets import Dataset, DatasetRef
 from sotbench.datasets.base import VotSettings
-from sotbench.protocols import run_ope, run_vot_reset
+from sotbench.jobs import Job, JobResult, Stream
+from sotbench.protocols import repetition_round
 from sotbench.provenance import environment, now_iso
 from sotbench.results import RunDir
 from sotbench.trackers import TrackerSpec
+from sotbench.trackers.backends import BackendOptions, BatchBackend, OptionsError, backend_for, track
+from sotbench.trackers.lockstep import describe_error
 
 __all__ = ["RunOptions", "RunSummary", "run_dataset", "run_dir_for", "RunError"]
 
@@ -36,21 +36,15 @@ class RunError(RuntimeError):
 
 @dataclass(frozen=True)
 class RunOptions:
-    """How to run: where to write, which sequences, resume/force, parallelism."""
+    """How to run: where to write, which sequences, resume/force, and how to track (backend options)."""
 
     out: Path = Path("results")
     name: str | None = None
     sequences: tuple[str, ...] | None = None
     force: bool = False
-    jobs: int = 1
-    backend: str = "loky"
     repetitions: int | None = None
     progress: bool = True
-    engine: bool = True  # SiamRPN++ through the batched engine (sotbench.engine)
-    batch: int | None = None  # engine streams per step (None: sized to the device)
-    precision: str = "fp32"  # engine precision: fp32, tf32, bf16
-    decoder: str = "auto"  # engine frame decoder: auto, cpu, nvjpeg
-    compile: bool = False  # engine: torch.compile the network for full batches
+    tracking: BackendOptions = BackendOptions()
 
 
 @dataclass
@@ -78,61 +72,6 @@ def run_dir_for(dataset: Dataset, run_name: str, out: Path) -> Path:
     return Path(out) / folder / run_name
 
 
-# -- worker side (also used in-process) -----------------------------------------------------
-_TRACKERS: dict[str, Any] = {}
-_DATASETS: dict[tuple, Dataset] = {}
-
-
-def _cached_tracker(spec: TrackerSpec):
-    key = json.dumps(spec.to_dict(), sort_keys=True, default=str)
-    if key not in _TRACKERS:
-        _TRACKERS.clear()  # one tracker (one model) per process
-        _TRACKERS[key] = spec.build()
-    return _TRACKERS[key]
-
-
-def _cached_dataset(ref: tuple) -> Dataset:
-    if ref not in _DATASETS:
-        key, root, split = ref
-        _DATASETS[ref] = load_dataset(key, root=root, split=split)
-    return _DATASETS[ref]
-
-
-def _run_sequence(spec: TrackerSpec, ref: tuple, seq_name: str, run_dir: Path, protocol: str,
-                  vot: VotSettings | None, repetitions: int,
-                  progress: Callable[[int], None] | None = None) -> dict:
-    """Run one sequence and write its files; returns a small report (never raises)."""
-    t_start = time.perf_counter()
-    try:
-        seq = _cached_dataset(ref)[seq_name]
-        tracker = _cached_tracker(spec)
-        store = RunDir(run_dir)
-        if protocol == "ope":
-            res = run_ope(tracker, seq, progress)
-            store.write_ope(seq.name, res.boxes, res.times)
-            return {"seq": seq_name, "frames": len(res.boxes), "tracker_s": float(res.times.sum()),
-                    "wall_s": time.perf_counter() - t_start}
-        assert vot is not None
-        frames = tracker_s = 0.0
-        deterministic = bool(getattr(tracker, "deterministic", True))
-        for rep in range(1, repetitions + 1):
-            if store.vot_path(seq.name, rep).is_file():
-                continue
-            run = run_vot_reset(lambda: tracker, seq, vot, progress)
-            store.write_vot(seq.name, rep, run.lines, np.asarray(run.times))
-            frames += len(run.lines)
-            tracker_s += float(np.sum(run.times))
-            if deterministic and store.is_done(seq.name, protocol, repetitions):
-                break
-        return {"seq": seq_name, "frames": int(frames), "tracker_s": tracker_s,
-                "wall_s": time.perf_counter() - t_start}
-    except Exception as exc:  # a failed sequence must not stop the others
-        msg = f"{type(exc).__name__}: {exc}"
-        if not isinstance(exc, (OSError, ValueError, KeyError, RuntimeError)):
-            msg += "\n" + traceback.format_exc(limit=4)
-        return {"seq": seq_name, "error": msg, "wall_s": time.perf_counter() - t_start}
-
-
 # -- orchestration --------------------------------------------------------------------------
 def _check_manifest(store: RunDir, manifest: dict, force: bool) -> None:
     old = store.read_manifest()
@@ -140,7 +79,7 @@ def _check_manifest(store: RunDir, manifest: dict, force: bool) -> None:
         return
     same = old.get("tracker", {}).get("params") == manifest["tracker"]["params"] and \
         old.get("tracker", {}).get("tracker") == manifest["tracker"]["tracker"]
-    precision = (old.get("engine") or {}).get("precision", "fp32"), (manifest.get("engine") or {}).get("precision", "fp32")
+    precision = _precision(old), _precision(manifest)
     if same and precision[0] != precision[1]:
         raise RunError(f"{store.path} holds results computed in {precision[0]}, this run uses {precision[1]}; "
                        "choose another --name, or --force to replace them")
@@ -150,6 +89,11 @@ def _check_manifest(store: RunDir, manifest: dict, force: bool) -> None:
             f"({old.get('tracker', {}).get('tracker')} {old.get('tracker', {}).get('params')}); "
             "choose another --name, or --force to replace them"
         )
+
+
+def _precision(manifest: dict) -> str:
+    """The precision a run folder's results were computed in (manifests before the backend seam: ``engine``)."""
+    return (manifest.get("backend") or manifest.get("engine") or {}).get("precision", "fp32")
 
 
 def _manifest(spec: TrackerSpec, dataset: Dataset, run_name: str, vot: VotSettings | None,
@@ -171,15 +115,11 @@ def _manifest(spec: TrackerSpec, dataset: Dataset, run_name: str, vot: VotSettin
     }
 
 
-def _tracker_info(spec: TrackerSpec) -> dict:
-    """Ask the built tracker for what it reports about itself (params, weights hash, device)."""
-    tracker = _cached_tracker(spec)
-    info: dict[str, Any] = {}
-    for attr in ("params", "weights_info", "device_info"):
-        fn = getattr(tracker, attr, None)
-        if callable(fn):
-            info[attr.replace("_info", "")] = fn()
-    return info
+def _backend(spec: TrackerSpec, dataset: Dataset, options: RunOptions) -> BatchBackend:
+    try:
+        return backend_for(spec, options.tracking, DatasetRef.of(dataset))
+    except OptionsError as exc:
+        raise RunError(str(exc)) from None
 
 
 def run_dataset(spec: TrackerSpec, dataset: Dataset, options: RunOptions = RunOptions()) -> RunSummary:
@@ -190,27 +130,20 @@ def run_dataset(spec: TrackerSpec, dataset: Dataset, options: RunOptions = RunOp
     vot = dataset.spec.vot if dataset.protocol == "vot_reset" else None
     repetitions = options.repetitions or (vot.repetitions if vot else 1)
     names = list(dataset.subset(list(options.sequences))) if options.sequences else dataset.names
-    manifest = _manifest(spec, dataset, run_name, vot, repetitions, _tracker_info(spec))
-    engine = _engine_for(spec, options)
-    if engine is not None:
-        manifest["engine"] = engine.describe()
+    backend = _backend(spec, dataset, options)
+    manifest = _manifest(spec, dataset, run_name, vot, repetitions, backend.tracker_info())
+    manifest["backend"] = backend.describe()
     _check_manifest(store, manifest, options.force)
     summary = RunSummary(run_dir=store.path)
     todo = []
     for name in names:
-        if not options.force and store.is_done(name, dataset.protocol, repetitions):
+        if not options.force and store.is_done(name, dataset.protocol, repetitions, backend.deterministic):
             summary.skipped.append(name)
         else:
             todo.append(name)
     store.write_manifest(manifest)
-    ref = (dataset.key, str(dataset.root), dataset.split)
-    _DATASETS[ref] = dataset
-    if engine is not None:
-        reports = _execute_engine(engine, spec, todo, store, dataset, vot, repetitions, options)
-        manifest["engine"] = engine.describe()
-    else:
-        reports = _execute(spec, ref, todo, store.path, dataset, vot, repetitions, options)
-    for rep in reports:
+    plan = _Plan(spec, dataset, store, vot, repetitions, backend.deterministic, options.force)
+    for rep in _track_all(backend, plan, todo, options.progress):
         if "error" in rep:
             summary.failed[rep["seq"]] = rep["error"]
         else:
@@ -218,6 +151,7 @@ def run_dataset(spec: TrackerSpec, dataset: Dataset, options: RunOptions = RunOp
             summary.frames += rep["frames"]
             summary.tracker_seconds += rep["tracker_s"]
     summary.wall_seconds = time.perf_counter() - t0
+    manifest["backend"] = backend.describe()
     manifest.update(finished=now_iso(), status="finished" if summary.ok else "incomplete",
                     summary={"done": len(summary.done), "skipped": len(summary.skipped),
                              "failed": summary.failed, "frames": summary.frames,
@@ -227,45 +161,101 @@ def run_dataset(spec: TrackerSpec, dataset: Dataset, options: RunOptions = RunOp
     return summary
 
 
-def _engine_for(spec: TrackerSpec, options: RunOptions):
-    """The batched engine when it applies (SiamRPN++, not long-term, ``--jobs 1``), else None."""
-    from sotbench.engine.build import engine_supports
+@dataclass
+class _Plan:
+    """What the jobs of one run are made of."""
 
-    why = "--no-engine" if not options.engine else engine_supports(spec.tracker, spec.params)
-    if why is None and options.jobs > 1:
-        why = "--jobs > 1 runs one tracker per worker process"
-    if why is not None:
-        if options.precision != "fp32":
-            raise RunError(f"--precision {options.precision} needs the batched engine, which does not apply here: {why}")
-        return None
-    from sotbench.engine.build import build_engine
-    from sotbench.engine.options import EngineOptions
+    spec: TrackerSpec
+    dataset: Dataset
+    store: RunDir
+    vot: VotSettings | None
+    repetitions: int
+    deterministic: bool
+    force: bool
+    first_round_last: dict[str, int] = field(default_factory=dict)
 
-    return build_engine(spec.params, device=spec.device, checkpoint=spec.checkpoint,
-                        allow_random_weights=spec.allow_random_weights,
-                        options=EngineOptions(batch=options.batch, precision=options.precision,
-                                              decoder=options.decoder, compile=options.compile))
+    def streams(self, name: str, first_round: bool) -> list[Stream]:
+        """The streams still to run for ``name``: OPE one; VOT one per repetition of this round."""
+        params = self.spec.resolved.params
+        if self.vot is None:
+            return [Stream(params, 1)]
+        fresh = self.force and first_round  # --force: what is on disk is replaced
+        done = [] if fresh else list(range(1, len(self.store.vot_repetitions(name)) + 1))
+        reps = repetition_round(done, self.repetitions, self.deterministic, not fresh and self.store.agree(name))
+        if fresh and reps:
+            self.first_round_last[name] = max(reps)
+        return [Stream(params, r) for r in reps]
+
+    def written(self, res: JobResult, report: dict) -> None:
+        """After a forced first round wrote ``res``: drop the stale repetitions above it."""
+        last = self.first_round_last.get(res.job.seq.name)
+        if last is not None and "error" not in report:
+            self.store.drop_vot_after(res.job.seq.name, last)
+
+    def jobs(self, names: list[str], first_round: bool, reports: dict[str, dict]) -> list[Job]:
+        """One job per sequence, longest first (the tail does not wait on a late long one)."""
+        out = []
+        for name in names:
+            try:
+                seq = self.dataset[name]
+            except Exception as exc:  # a bad annotation fails its sequence only
+                reports[name] = {"seq": name, "error": describe_error(exc)}
+                continue
+            streams = self.streams(name, first_round)
+            if streams:
+                out.append(Job(seq, streams, self.dataset.protocol, self.vot, tag=name))
+        out.sort(key=lambda j: -j.length)
+        return out
 
 
-def _execute_engine(engine, spec: TrackerSpec, todo: list[str], store: RunDir, dataset: Dataset,
-                    vot: VotSettings | None, repetitions: int, options: RunOptions) -> list[dict]:
-    from sotbench.engine.build import merged_params
-    from sotbench.engine.dataset import run_sequences
+def _write(store: RunDir, res: JobResult) -> dict:
+    """Write a finished job's files (none if a stream failed); the sequence's report."""
+    name = res.job.seq.name
+    items = res.items()
+    errors = [out for _, out in items if isinstance(out, str)]
+    if errors:
+        return {"seq": name, "error": errors[0]}
+    frames, seconds = 0, 0.0
+    for stream, output in items:
+        store.write_output(name, stream.tag, output)
+        frames += len(output.trajectory)
+        seconds += float(output.times.sum())
+    return {"seq": name, "frames": frames, "tracker_s": seconds}
 
-    p = merged_params(spec.params)
-    total = 0
-    for name in todo:
-        try:
-            total += len(dataset[name]) * (1 if vot is None else min(3, repetitions))
-        except Exception:  # reported when the sequence runs
-            pass
-    bar = _progress_bar(total, options.progress and bool(todo), f"{spec.name} on {dataset.key} (engine)")
+
+def _merge(old: dict | None, new: dict) -> dict:
+    """Reports of two parts of one sequence (rounds, or a job split to the backend's width)."""
+    if old is None or "error" in old:
+        return old or new
+    if "error" in new:
+        return new
+    return {**new, "frames": old["frames"] + new["frames"], "tracker_s": old["tracker_s"] + new["tracker_s"]}
+
+
+def _track_all(backend: BatchBackend, plan: _Plan, todo: list[str], progress: bool) -> list[dict]:
+    """Every round of jobs through the backend; one report per sequence, in ``todo`` order."""
+    reports: dict[str, dict] = {}
+    names = list(todo)
+    jobs = plan.jobs(names, True, reports)
+    bar = _progress_bar(sum(j.length * len(j.streams) for j in jobs), progress and bool(jobs),
+                        f"{plan.spec.name} on {plan.dataset.key}")
     try:
-        return run_sequences(engine, (p.penalty_k, p.window_influence, p.lr), dataset, todo, store, vot, repetitions,
-                             bar.update,
-                             lambda rep: _note_failure(rep, bar))
+        while jobs:
+            for res in track(backend, jobs, bar.update):
+                name = res.job.seq.name
+                report = _write(plan.store, res)
+                plan.written(res, report)
+                reports[name] = _merge(reports.get(name), report)
+                _note_failure(reports[name], bar)
+            plan.first_round_last.clear()
+            if plan.vot is None:
+                break
+            names = [n for n in names if "error" not in reports.get(n, {"error": ""})
+                     and not plan.store.is_done(n, "vot_reset", plan.repetitions, plan.deterministic)]
+            jobs = plan.jobs(names, False, reports)
     finally:
         bar.close()
+    return [reports[n] for n in todo if n in reports]
 
 
 def _progress_bar(total: int, enabled: bool, desc: str):
@@ -275,58 +265,6 @@ def _progress_bar(total: int, enabled: bool, desc: str):
                 file=sys.stderr, smoothing=0.1)
 
 
-def _execute(spec: TrackerSpec, ref: tuple, todo: list[str], run_dir: Path, dataset: Dataset,
-             vot: VotSettings | None, repetitions: int, options: RunOptions) -> list[dict]:
-    reps = 1 if vot is None else repetitions
-    total = 0
-    for name in todo:
-        try:
-            total += len(dataset[name]) * reps
-        except Exception:  # the error is reported when the sequence runs
-            pass
-    bar = _progress_bar(total, options.progress and bool(todo), f"{spec.name} on {dataset.key}")
-    reports = []
-    try:
-        if options.jobs <= 1:
-            for name in todo:
-                bar.set_postfix_str(name)
-                reports.append(_run_sequence(spec, ref, name, run_dir, dataset.protocol, vot, repetitions,
-                                             bar.update))
-                _note_failure(reports[-1], bar)
-        else:
-            from joblib import Parallel, delayed
-
-            specs = _device_per_task(spec, len(todo))
-            tasks = (delayed(_run_sequence)(s, ref, n, run_dir, dataset.protocol, vot, repetitions)
-                     for s, n in zip(specs, todo))
-            parallel = Parallel(n_jobs=options.jobs, backend=options.backend, return_as="generator_unordered")
-            for rep in parallel(tasks):
-                reports.append(rep)
-                bar.update(rep.get("frames", 0))
-                _note_failure(rep, bar)
-    finally:
-        bar.close()
-    return reports
-
-
 def _note_failure(rep: dict, bar) -> None:
     if "error" in rep:
         bar.write(f"FAILED {rep['seq']}: {rep['error'].splitlines()[0]}")
-
-
-def _device_per_task(spec: TrackerSpec, n: int) -> list[TrackerSpec]:
-    """Spread worker tasks over the GPUs (one GPU per task, round robin) when several exist."""
-    from dataclasses import replace
-
-    device = spec.device or ""
-    if device not in ("cuda", "auto", "") or "torch" not in sys.modules and not device:
-        return [spec] * n
-    try:
-        import torch
-
-        count = torch.cuda.device_count()
-    except ImportError:
-        return [spec] * n
-    if count < 2:
-        return [spec] * n
-    return [replace(spec, device=f"cuda:{i % count}") for i in range(n)]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sotbench.errors import CommandError
 from sotbench.datasets import DATASETS, Dataset, load_dataset
+from sotbench.errors import CommandError
 from sotbench.sequences import AnnotationError
 
-__all__ = ["add_dataset_arguments", "open_dataset", "parse_sequences"]
+__all__ = ["add_dataset_arguments", "open_dataset", "parse_sequences", "add_backend_arguments", "backend_options"]
 
 
 def add_dataset_arguments(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -39,3 +39,32 @@ def open_dataset(args: argparse.Namespace) -> Dataset:
     except (ValueError, KeyError, FileNotFoundError, AnnotationError) as exc:
         raise CommandError(str(exc).strip("'\"")) from None
     return dataset
+
+
+def add_backend_arguments(p: argparse.ArgumentParser) -> None:
+    """How streams are tracked (``run`` and ``search``): ``--batch``, ``--precision``, ``--decoder``,
+    ``--compile``, ``--no-engine``."""
+    from sotbench.trackers.backends import DECODERS, PRECISIONS
+
+    g = p.add_argument_group("batched tracking (trackers with their own batch backend, e.g. SiamRPN++'s engine)")
+    g.add_argument("--batch", type=int, metavar="N",
+                   help="streams tracked per step (default: sized to the GPU's memory; 8 on the CPU)")
+    g.add_argument("--precision", choices=PRECISIONS, default="fp32",
+                   help="fp32 (default), tf32 or bf16 (faster, not bit-exact; needs the tracker's batch backend)")
+    g.add_argument("--decoder", choices=DECODERS, default="auto",
+                   help="frame decoding: cpu thread pool, nvjpeg (GPU) or auto (nvjpeg for tf32/bf16; default)")
+    g.add_argument("--compile", action="store_true", help="torch.compile the network for full batches")
+    g.add_argument("--no-engine", action="store_true",
+                   help="do not use the tracker's own batch backend: one single-stream tracker per stream, "
+                        "stepped frame by frame")
+
+
+def backend_options(args: argparse.Namespace, jobs: int = 1, joblib_backend: str = "loky"):
+    """The ``BackendOptions`` of the flags above (a bad value is a one-line error)."""
+    from sotbench.trackers.backends import BackendOptions, OptionsError
+
+    try:
+        return BackendOptions(batch=args.batch, precision=args.precision, decoder=args.decoder, compile=args.compile,
+                              own_backend=not args.no_engine, jobs=jobs, joblib_backend=joblib_backend)
+    except OptionsError as exc:
+        raise CommandError(str(exc)) from None

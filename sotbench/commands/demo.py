@@ -11,6 +11,7 @@ from sotbench.errors import CommandError
 from sotbench.evaluate import evaluate
 from sotbench.run import RunOptions, run_dataset
 from sotbench.trackers import TrackerSpec
+from sotbench.trackers.backends import BackendOptions
 from sotbench.trackers.opencv import available
 
 HELP = "run the built-in demo: weight-free trackers on the generated synthetic benchmark"
@@ -53,7 +54,8 @@ def main(args: argparse.Namespace) -> int:
     names = args.trackers.split(",") if args.trackers else demo_trackers()
     for name in names:
         summary = run_dataset(TrackerSpec(name), dataset,
-                              RunOptions(out=args.out, jobs=args.jobs, progress=not args.no_progress))
+                              RunOptions(out=args.out, progress=not args.no_progress,
+                                         tracking=BackendOptions(jobs=args.jobs)))
         if not summary.ok:
             raise CommandError(f"{name} failed on {', '.join(summary.failed)}")
         scores = evaluate(dataset, summary.run_dir)

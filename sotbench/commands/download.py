@@ -16,8 +16,8 @@ EPILOG = f"""Files go to <data root>/<Dataset>/ (data root: --root, ${DATA_ENV} 
 archives are kept in .downloads/ while in progress, resumed after an interruption, verified
 against their checksums when the benchmark publishes them, and unpacked safely.
 Datasets that need registration (GOT-10k, TrackingNet) print where to get them.
-Tracker checkpoints (e.g. siamrpnpp-r50-lasot; `sotbench download siamrpnpp --list` shows
-them) go to --root, $SOTBENCH_WEIGHTS or ./weights, verified against their sha256 prefix.
+Tracker checkpoints (e.g. siamrpnpp-r50-lasot; `sotbench download siamrpnpp` lists a tracker's
+model zoo) go to --root, $SOTBENCH_WEIGHTS or ./weights, verified against their sha256 prefix.
 
 examples:
   sotbench download otb100
@@ -28,7 +28,9 @@ examples:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", metavar="NAME", help=f"dataset ({', '.join(DATASETS)}) or checkpoint (siamrpnpp-*)")
+    p.add_argument("name", metavar="NAME",
+                   help=f"dataset ({', '.join(DATASETS)}), a tracker's checkpoint (e.g. siamrpnpp-r50-lasot), "
+                        "or a tracker name (lists its model zoo)")
     p.add_argument("--root", type=Path, metavar="DIR", help=f"data root (default: ${DATA_ENV} or ./datasets)")
     p.add_argument("--only", metavar="A,B,...", help="only these archives (e.g. LaSOT classes, OTB videos)")
     p.add_argument("--list", action="store_true", help="list the archives and exit")
@@ -36,24 +38,45 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
-def _download_checkpoint(args: argparse.Namespace) -> int:
-    """``siamrpnpp-*``: a SiamRPN++ model-zoo entry (``--list``: the whole zoo)."""
-    from sotbench.trackers.siamrpnpp.zoo import ZooError, describe_zoo, download_weights
+def _zoo_of(name: str):
+    """``(tracker name, WeightsZoo)`` of the tracker called ``name`` or owning checkpoint ``name``."""
+    from sotbench.trackers import TRACKERS, resolve_definition
 
-    if args.list or args.name == "siamrpnpp":
-        print(describe_zoo())
+    for tracker in TRACKERS:
+        zoo = resolve_definition(tracker).zoo
+        if zoo is not None and (name == tracker or name in zoo.names()):
+            return tracker, zoo
+    return None
+
+
+def _checkpoint_names() -> list[str]:
+    """Every built-in tracker's checkpoint names."""
+    from sotbench.trackers import TRACKERS, resolve_definition
+
+    zoos = [resolve_definition(t).zoo for t in TRACKERS]
+    return [name for zoo in zoos if zoo is not None for name in zoo.names()]
+
+
+def _download_checkpoint(args: argparse.Namespace, tracker: str, zoo) -> int:
+    """A model-zoo entry (the tracker's name or ``--list``: the whole zoo)."""
+    if args.list or args.name == tracker:
+        print(zoo.describe())
         return 0
     try:
-        path = download_weights(args.name, args.root, progress=not args.no_progress)
-    except ZooError as exc:
+        path = zoo.download(args.name, args.root, not args.no_progress)
+    except zoo.error as exc:
         raise CommandError(str(exc)) from None
     print(f"{args.name}: {path}")
     return 0
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.name == "siamrpnpp" or args.name.startswith("siamrpnpp-"):
-        return _download_checkpoint(args)
+    if args.name.lower() not in DATASETS and ":" not in args.name:
+        owner = _zoo_of(args.name)
+        if owner is not None:
+            return _download_checkpoint(args, *owner)
+        raise CommandError(f"unknown dataset or checkpoint {args.name!r}; datasets: {', '.join(DATASETS)}; "
+                           f"checkpoints: {', '.join(_checkpoint_names())}")
     try:
         cls = dataset_class(args.name)
     except ValueError as exc:

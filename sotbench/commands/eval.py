@@ -49,8 +49,9 @@ def _print_table(scores, warnings_shown: int = 8) -> None:
     print("  ".join(f"{_fmt(o[k]):>16s}" for k in keys))
     if len(scores.per_attribute):
         print()
-        cols = [k for k in ("success_auc", "precision", "norm_precision", "eao", "accuracy", "robustness")
-                if k in scores.per_attribute.columns]
+        from sotbench.metrics.table import metrics_for
+
+        cols = [k for k in metrics_for(scores.protocol, leaderboard=True)[:3] if k in scores.per_attribute.columns]
         count = "n_sequences" if "n_sequences" in scores.per_attribute.columns else "n_frames"
         print(scores.per_attribute[[count, *cols]].to_string(float_format=lambda v: f"{v:.3f}"))
     for w in scores.warnings[:warnings_shown]:

@@ -25,9 +25,15 @@ def main(args: argparse.Namespace) -> int:
             spec = dataset_class(name).spec
             print(f"{name:14s} {spec.title} ({spec.protocol}; splits: {', '.join(spec.splits)})")
     elif args.kind == "trackers":
-        from sotbench.trackers import tracker_names
+        from sotbench.trackers import TRACKERS, resolve_definition, tracker_names
 
-        print("\n".join(tracker_names()))
+        for name in tracker_names():
+            if name not in TRACKERS:
+                print(f"{name:14s} (installed plugin)")
+                continue
+            d = resolve_definition(name)
+            own = "; own batch backend" if d.batch_backend is not None else ""
+            print(f"{name:14s} {d.description}{own}")
     elif args.kind == "profiles":
         from sotbench.metrics.profiles import PROFILES
 

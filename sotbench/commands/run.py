@@ -7,11 +7,17 @@ import sys
 import textwrap
 from pathlib import Path
 
-from sotbench.commands.common import add_dataset_arguments, open_dataset, parse_sequences
+from sotbench.commands.common import (
+    add_backend_arguments,
+    add_dataset_arguments,
+    backend_options,
+    open_dataset,
+    parse_sequences,
+)
 from sotbench.errors import CommandError
 from sotbench.presets import PRESET_RULE, PresetError, builtin_presets, find_preset, load_preset, shadow_note
 from sotbench.run import RunError, RunOptions, run_dataset
-from sotbench.trackers import TrackerLookupError, TrackerSpec, tracker_builder, tracker_names
+from sotbench.trackers import TrackerLookupError, TrackerSpec, spec_from_preset, tracker_names
 
 HELP = "run a tracker over a dataset (one result file per sequence, resumable)"
 EPILOG = """examples:
@@ -26,9 +32,9 @@ EPILOG = """examples:
     "a class with init(image, region) and update(image) or a got10k Tracker subclass (anything else "
     "is refused before it is called).", 100, break_on_hyphens=False) + """
 
-SiamRPN++ runs through the batched engine (many sequences per network pass, see docs/engine.md):
---batch sets the streams per step (default: sized to the GPU's memory), --precision fp32 (default,
-equal to the single-stream tracker), tf32 or bf16 (faster, boxes differ slightly).
+Trackers with their own batch backend run many sequences per step (SiamRPN++: the batched engine,
+docs/engine.md): --batch sets the streams per step (default: sized to the GPU's memory),
+--precision fp32 (default), tf32 or bf16 (faster, boxes differ slightly).
 """
 
 
@@ -53,23 +59,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--repetitions", type=int, metavar="N",
                    help="reset-protocol repetitions (default: the benchmark's, e.g. 15 for VOT2018)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    add_engine_arguments(p)
-
-
-def add_engine_arguments(p: argparse.ArgumentParser) -> None:
-    """The batched engine's options (SiamRPN++)."""
-    from sotbench.engine.options import DECODERS, PRECISIONS
-
-    g = p.add_argument_group("batched engine (SiamRPN++)")
-    g.add_argument("--batch", type=int, metavar="N",
-                   help="streams tracked per network pass (default: sized to the GPU's memory; 8 on the CPU)")
-    g.add_argument("--precision", choices=PRECISIONS, default="fp32",
-                   help="fp32 (default: equal to the single-stream tracker), tf32 or bf16 (faster, not bit-exact)")
-    g.add_argument("--decoder", choices=DECODERS, default="auto",
-                   help="frame decoding: cpu thread pool, nvjpeg (GPU) or auto (nvjpeg for tf32/bf16; default)")
-    g.add_argument("--compile", action="store_true", help="torch.compile the network for full batches")
-    g.add_argument("--no-engine", action="store_true",
-                   help="track one frame of one sequence at a time (the per-sequence runner)")
+    add_backend_arguments(p)
 
 
 def _parse_value(text: str):
@@ -86,9 +76,12 @@ def tracker_spec_from_args(args: argparse.Namespace) -> TrackerSpec:
     is checked to be a tracker before anything is built."""
     spec = _spec(args)
     try:
-        tracker_builder(spec)
+        spec.resolved  # what it names is checked before anything is called; parameters checked once
     except TrackerLookupError as exc:
         raise CommandError(str(exc)) from None
+    except (ValueError, TypeError) as exc:
+        where = f"{spec.preset}: " if spec.preset else ""
+        raise CommandError(f"{where}{str(exc).strip(chr(39))}") from None
     return spec
 
 
@@ -109,11 +102,11 @@ def _spec(args: argparse.Namespace) -> TrackerSpec:
             raise CommandError(f"--set expects KEY=VALUE, got {item!r}")
         overrides[key.strip()] = _parse_value(value)
     if preset is not None:
-        weights = preset.get("weights") or {}
-        checkpoint = args.checkpoint or (f"zoo:{weights['zoo']}" if "zoo" in weights else weights.get("file"))
-        return TrackerSpec(tracker=preset["tracker"], params={**preset["params"], **overrides},
-                           name=preset["name"].replace("/", "_"), checkpoint=checkpoint, device=args.device,
-                           allow_random_weights=args.allow_random_weights, preset=preset.path)
+        try:
+            return spec_from_preset(preset, overrides, checkpoint=args.checkpoint, device=args.device,
+                                    allow_random_weights=args.allow_random_weights)
+        except (PresetError, TrackerLookupError) as exc:
+            raise CommandError(str(exc)) from None
     if ref not in tracker_names() and ":" not in ref:
         names = tracker_names() + sorted(builtin_presets())
         raise CommandError(f"unknown tracker {ref!r}, known trackers and presets: {', '.join(names)}")
@@ -125,12 +118,8 @@ def main(args: argparse.Namespace) -> int:
     spec = tracker_spec_from_args(args)
     dataset = open_dataset(args)
     options = RunOptions(out=args.out, name=args.name, sequences=parse_sequences(args.sequences),
-                         force=args.force, jobs=args.jobs, backend=args.backend,
-                         repetitions=args.repetitions, progress=not args.no_progress,
-                         engine=not args.no_engine, batch=args.batch, precision=args.precision,
-                         decoder=args.decoder, compile=args.compile)
-    if args.batch is not None and args.batch < 1:
-        raise CommandError(f"--batch must be at least 1, got {args.batch}")
+                         force=args.force, repetitions=args.repetitions, progress=not args.no_progress,
+                         tracking=backend_options(args, jobs=args.jobs, joblib_backend=args.backend))
     try:
         summary = run_dataset(spec, dataset, options)
     except (RunError, ValueError, RuntimeError, ImportError, FileNotFoundError) as exc:

@@ -6,7 +6,7 @@ import argparse
 import textwrap
 from pathlib import Path
 
-from sotbench.commands.common import parse_sequences
+from sotbench.commands.common import add_backend_arguments, backend_options, parse_sequences
 from sotbench.errors import CommandError
 from sotbench.presets import PRESET_RULE, PresetError, find_preset, local_preset_path, preset_name
 
@@ -47,7 +47,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--root", metavar="DIR", help="the dataset's folder (overrides the sweep's)")
     p.add_argument("--sequences", metavar="A,B,...", help="only these sequences of the split (overrides the sweep's)")
     p.add_argument("--trials", type=int, metavar="N", help="the study ends with N finished trials (default: the sweep's)")
-    p.add_argument("--batch", type=int, metavar="K", help="trials evaluated together (default: the sweep's)")
+    p.add_argument("--trial-batch", type=int, metavar="K",
+                   help="trials asked and evaluated together (default: the sweep's trial_batch)")
     p.add_argument("--out", type=Path, metavar="DIR", help="outputs and journal (default: sweeps/<name>/ beside the sweep)")
     p.add_argument("--storage", metavar="URL", help="postgresql://..., mysql://..., sqlite:///..., redis://... "
                                                      "or a journal file (default: <out>/study.journal)")
@@ -66,16 +67,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "which `run --tracker <tracker>/<sweep>` finds)")
     p.add_argument("--report-only", action="store_true", help="run no trial; only write the outputs")
     p.add_argument("--device", metavar="DEV", help="cuda, cuda:1 or cpu (default: the tracker's choice)")
-    p.add_argument("--precision", choices=("fp32", "tf32", "bf16"), default="fp32",
-                   help="SiamRPN++ engine precision (default fp32; tf32/bf16 are faster, not bit-exact)")
-    p.add_argument("--compile", action="store_true",
-                   help="torch.compile the engine's network (GPU; ~1.5x faster in bf16, ~30 s to compile)")
-    p.add_argument("--no-engine", action="store_true",
-                   help="evaluate trials with one tracker per trial (the lockstep evaluator), not the batched engine")
     p.add_argument("--heartbeat", type=int, default=30, metavar="S", help="heartbeat interval, seconds (default 30)")
     p.add_argument("--grace", type=int, default=120, metavar="S",
                    help="a trial without heartbeat for S seconds is re-run (default 120)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_backend_arguments(p)
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--worker-index", type=int, metavar="I",
                    help="this process's index among the workers of a shared study (offsets the sampler seed)")
@@ -138,10 +134,10 @@ def _export_target(export: str | None, plan) -> tuple[Path | None, str | None]:
 
 
 def _check_counts(args: argparse.Namespace) -> None:
-    for flag in ("trials", "batch"):
+    for flag in ("trials", "trial_batch"):
         value = getattr(args, flag)
         if value is not None and value < 1:
-            raise CommandError(f"--{flag} must be at least 1, got {value}")
+            raise CommandError(f"--{flag.replace('_', '-')} must be at least 1, got {value}")
     if args.workers < 1 or args.jobs < 1:
         raise CommandError("--workers and --jobs must be at least 1")
 
@@ -153,7 +149,7 @@ def _describe(plan, target: int, batch: int) -> str:
             f"({len(plan.sequences)} sequences){flag}\n"
             f"  objective {plan.objective.describe()}; space "
             + ", ".join(f"{r.name} [{r.low:g}, {r.high:g}]" for r in s.space)
-            + f"\n  sampler {s.sampler.type} (seed {s.sampler.seed}), pruner {s.pruner.type}, batch {batch}; "
+            + f"\n  sampler {s.sampler.type} (seed {s.sampler.seed}), pruner {s.pruner.type}, trial batch {batch}; "
             f"study {plan.storage.display}: target {target} finished trials")
 
 
@@ -171,16 +167,15 @@ def main(args: argparse.Namespace) -> int:
         plan = prepare(sweep, allow_test_split=args.allow_test_split, storage=args.storage, out=args.out,
                        study_name=args.study, device=args.device)
         export, export_ref = _export_target(args.export, plan)
-        options = SearchOptions(trials=args.trials or sweep.trials, batch=args.batch or sweep.batch,
+        options = SearchOptions(trials=args.trials or sweep.trials, trial_batch=args.trial_batch or sweep.trial_batch,
                                 workers=args.workers, jobs=args.jobs, heartbeat=args.heartbeat, grace=args.grace,
                                 progress=not args.no_progress, export=export, report_only=args.report_only,
                                 worker=args.worker, worker_index=args.worker_index, device=args.device,
-                                engine=not args.no_engine, precision=args.precision,
-                                compile=args.compile)
+                                tracking=backend_options(args))
         if not args.worker:
             for note in plan.notes:
                 print(f"note: {note}")
-            print(_describe(plan, options.trials, options.batch), flush=True)
+            print(_describe(plan, options.trials, options.trial_batch), flush=True)
         result = run_search(plan, options)
     except USER_ERRORS as exc:
         raise CommandError(str(exc)) from None

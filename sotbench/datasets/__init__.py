@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import inspect
 import os
+from dataclasses import dataclass
 
 from sotbench.datasets.base import Dataset, DatasetSpec, data_root
 from sotbench.registry import is_class, lookup
 
-__all__ = ["DATASETS", "load_dataset", "dataset_class", "Dataset", "DatasetSpec", "data_root"]
+__all__ = ["DATASETS", "load_dataset", "dataset_class", "Dataset", "DatasetSpec", "DatasetRef", "data_root"]
 
 DATASETS: dict[str, str] = {
     "otb100": "sotbench.datasets.otb:OTB100",
@@ -46,3 +47,26 @@ def load_dataset(
 ) -> Dataset:
     """Open dataset ``name`` from ``root`` (default: its folder under the data root)."""
     return dataset_class(name)(root=root, split=split, **kwargs)
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    """How to open a dataset split again in another process (picklable)."""
+
+    key: str
+    root: str
+    split: str
+
+    @classmethod
+    def of(cls, dataset: Dataset) -> DatasetRef:
+        """The reference of an open dataset (its root made absolute)."""
+        return cls(dataset.key, str(os.path.abspath(dataset.root)), dataset.split)
+
+    def open(self) -> Dataset:
+        """The dataset, opened once per process (a worker tracks many of its sequences)."""
+        if self not in _OPEN:
+            _OPEN[self] = load_dataset(self.key, root=self.root, split=self.split)
+        return _OPEN[self]
+
+
+_OPEN: dict[DatasetRef, Dataset] = {}  # per-process cache of DatasetRef.open

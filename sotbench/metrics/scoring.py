@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 
 from sotbench.metrics.aggregate import Stats, aggregate, compute_stats, sequence_scores
-from sotbench.metrics.ope import frame_values_cols
+from sotbench.metrics.ope import FrameScores, frame_values_cols
 from sotbench.metrics.prepare import prepare_sequence
 from sotbench.metrics.profile import Profile
+from sotbench.metrics.table import OpeContext, computed_metrics
 from sotbench.sequences import Sequence
 
 __all__ = ["SequenceScoring", "score_sequences", "NothingToScore"]
@@ -34,10 +35,23 @@ class SequenceScoring:
     stats: Stats
     profile: Profile
     warnings: list[str] = field(default_factory=list)
+    frames: FrameScores | None = None  # per-frame values, for the metric table's extra metrics
+    seq: np.ndarray | None = None  # each frame's sequence index
 
     def overall(self, rows: np.ndarray | None = None) -> tuple[dict, dict]:
         """Overall scores and curves over all sequences (or the row indices ``rows``)."""
-        return aggregate(self.stats, self.profile, rows)
+        overall, curves = aggregate(self.stats, self.profile, rows)
+        for name, (value, _) in self._extra(rows).items():
+            overall[name] = value
+        return overall, curves
+
+    def _extra(self, rows: np.ndarray | None) -> dict[str, tuple[float, np.ndarray]]:
+        """The metric table's extra OPE metrics: ``{name: (overall over rows, per sequence)}``."""
+        if self.frames is None:
+            return {}
+        n = len(self.stats.names)
+        ctx = OpeContext(self.frames, self.seq, n, self.profile, np.arange(n) if rows is None else np.asarray(rows))
+        return {name: fn(ctx) for name, fn in computed_metrics("ope").items()}
 
 
 def _absent(seq: Sequence, profile: Profile) -> np.ndarray | None:
@@ -87,7 +101,12 @@ def score_sequences(
     cat = np.concatenate  # columns (4, N) built directly: the metric code works on columns
     frames = frame_values_cols(cat(preds, axis=1), cat(gts, axis=1), profile, cat(absents),
                                cat(bounds, axis=1) if bounds else None)
-    stats = compute_stats(frames, cat(seq_idx), names, profile)
-    table = pd.DataFrame(sequence_scores(stats, profile), index=pd.Index(names, name="sequence"))
-    table["n_frames"] = lengths
-    return SequenceScoring(table, stats, profile, warnings)
+    seq = cat(seq_idx)
+    stats = compute_stats(frames, seq, names, profile)
+    scoring = SequenceScoring(pd.DataFrame(), stats, profile, warnings, frames, seq)
+    columns = sequence_scores(stats, profile)
+    columns.pop("n_frames", None)
+    columns.update({name: per_seq for name, (_, per_seq) in scoring._extra(None).items()})
+    columns["n_frames"] = lengths
+    scoring.table = pd.DataFrame(columns, index=pd.Index(names, name="sequence"))
+    return scoring

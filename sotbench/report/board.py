@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sotbench.metrics.table import METRICS, PRIMARY, MetricInfo, metrics_for
 from sotbench.scores import SCHEMA  # one definition of the score-file schema name
 
-__all__ = ["SCHEMA", "METRICS", "Metric", "Entry", "Board", "ReportError", "read_scores", "build_board",
+__all__ = ["SCHEMA", "METRICS", "MetricInfo", "Entry", "Board", "ReportError", "read_scores", "build_board",
            "dataset_title", "benchmark_name", "attribute_names"]
 
 
@@ -23,33 +24,7 @@ class ReportError(ValueError):
     """Score files that cannot go into one report (the message says which and why)."""
 
 
-@dataclass(frozen=True)
-class Metric:
-    """How a score is labelled and compared."""
 
-    label: str          # table header
-    latex: str          # LaTeX table header
-    higher_is_better: bool = True
-    fraction: bool = True  # in [0, 1]: shown as 0.xxx or, with percent=True, as xx.x
-
-
-# Leaderboard columns, in display order, per protocol; a column appears when any run has it.
-METRICS: dict[str, Metric] = {
-    "success_auc": Metric("Success (AUC)", "Success"),
-    "precision": Metric("Precision", "Prec."),
-    "norm_precision": Metric("Norm. precision", "Norm. Prec."),
-    "success_rate_50": Metric("SR@0.5", r"SR$_{0.5}$"),
-    "success_rate_75": Metric("SR@0.75", r"SR$_{0.75}$"),
-    "eao": Metric("EAO", "EAO"),
-    "accuracy": Metric("Accuracy", "A"),
-    "robustness": Metric("Robustness", "R", higher_is_better=False, fraction=False),
-    "failures": Metric("Failures", "Fail.", higher_is_better=False, fraction=False),
-}
-PROTOCOL_METRICS: dict[str, tuple[str, ...]] = {
-    "ope": ("success_auc", "precision", "norm_precision", "success_rate_50", "success_rate_75"),
-    "vot_reset": ("eao", "accuracy", "robustness", "failures"),
-}
-PRIMARY: dict[str, str] = {"ope": "success_auc", "vot_reset": "eao"}
 
 
 @dataclass(frozen=True)
@@ -127,8 +102,8 @@ class Board:
         return self.ranked
 
     def metrics(self) -> list[str]:
-        """Metric columns present in at least one entry, in display order."""
-        keys = PROTOCOL_METRICS.get(self.protocol, PROTOCOL_METRICS["ope"])
+        """Leaderboard columns of the metric table present in at least one entry, in display order."""
+        keys = metrics_for(self.protocol if self.protocol in PRIMARY else "ope", leaderboard=True)
         return [k for k in keys if any(e.value(k) is not None for e in self.entries)]
 
     def speed_columns(self) -> list[str]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sotbench.metrics.table import METRICS
 from sotbench.report.board import Board, Entry
 from sotbench.report.style import TrackerStyle, new_figure
 from sotbench.report.tables import attribute_count, attribute_metric, attribute_value
@@ -27,12 +28,10 @@ class CurveKind:
     legend_loc: str
 
 
+# The OPE curves the metric table names (sotbench.metrics.table), keyed by curve.
 CURVES: dict[str, CurveKind] = {
-    "success": CurveKind("success", "success_auc", "Success", "Overlap threshold", "Success rate", "lower left"),
-    "precision": CurveKind("precision", "precision", "Precision", "Location error threshold (pixels)",
-                           "Precision", "lower right"),
-    "norm_precision": CurveKind("norm_precision", "norm_precision", "Normalized Precision",
-                                "Normalized location error threshold", "Precision", "lower right"),
+    m.curve.key: CurveKind(m.curve.key, name, m.curve.title, m.curve.xlabel, m.curve.ylabel, m.curve.legend_loc)
+    for name, m in METRICS.items() if m.curve is not None and m.protocol == "ope"
 }
 
 
@@ -142,6 +141,4 @@ def radar_figure(board: Board, styles: dict[str, TrackerStyle], percent: bool = 
 
 
 def _metric_name(metric: str) -> str:
-    from sotbench.report.board import METRICS
-
     return METRICS[metric].label

@@ -19,10 +19,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from sotbench.search.evaluator import BatchEvaluator, TrialFailure, iter_sequences
 from sotbench.search.liveness import Liveness
 from sotbench.search.prepare import SearchPlan
 from sotbench.search.study import count_trials
+from sotbench.search.trials import TrialFailure, TrialRunner
 
 __all__ = ["run_worker", "SearchAborted", "WorkerSummary"]
 
@@ -50,7 +50,7 @@ class _TrialRun:
     trial: Any
     params: dict
     values: dict[str, float] = field(default_factory=dict)
-    trajectories: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
     active: bool = True
 
     def mean(self) -> float:
@@ -89,15 +89,15 @@ class _Batch:
         if self.on_tell:
             self.on_tell(run.trial.number, state, value)
 
-    def record(self, name: str, run: _TrialRun, trajectory: Any) -> None:
-        if isinstance(trajectory, TrialFailure):
-            run.trial.set_user_attr("error", trajectory.message[:2000])
+    def record(self, name: str, run: _TrialRun, output: Any) -> None:
+        if isinstance(output, TrialFailure):
+            run.trial.set_user_attr("error", output.message[:2000])
             self.summary.failed += 1
             self._tell(run, "FAIL")
             return
-        value = self.plan.objective.sequence_value(name, trajectory)
-        run.values[name], run.trajectories[name] = value, trajectory
-        self.summary.frames += len(trajectory)
+        value = self.plan.objective.sequence_value(name, output)
+        run.values[name], run.outputs[name] = value, output
+        self.summary.frames += len(output.trajectory)
         reported = value if self.plan.sweep.pruner.type != "median" else run.mean()
         run.trial.report(reported, step=self.index[name])
         if len(run.values) < len(self.plan.sequences) and run.trial.should_prune():
@@ -112,7 +112,7 @@ class _Batch:
             self._tell(run, "PRUNED")
 
     def finish(self, run: _TrialRun) -> None:
-        value = self.plan.objective.value(run.trajectories)
+        value = self.plan.objective.value(run.outputs)
         if math.isnan(value):
             run.trial.set_user_attr("error", f"{self.plan.objective.metric} is NaN on this split")
             self.summary.failed += 1
@@ -160,15 +160,15 @@ def _ask(plan: SearchPlan, study, liveness: Liveness, k: int, target: int, summa
     return kept
 
 
-def _run_batch(plan: SearchPlan, study, liveness: Liveness, evaluator: BatchEvaluator, trials: list,
-               jobs: int, summary: WorkerSummary, on_tell: TellFn | None) -> None:
+def _run_batch(plan: SearchPlan, study, liveness: Liveness, runner: TrialRunner, trials: list,
+               summary: WorkerSummary, on_tell: TellFn | None) -> None:
     batch = _Batch(plan, study, liveness, trials, summary, on_tell)
     try:
-        for name, results in iter_sequences(evaluator, batch.order(), batch.active, jobs):
-            for number, trajectory in results.items():
+        for name, results in runner.iter_sequences(batch.order(), batch.active):
+            for number, output in results.items():
                 run = batch.runs[number]
                 if run.active:  # a trial pruned while this sequence ran is already told
-                    batch.record(name, run, trajectory)
+                    batch.record(name, run, output)
         for run in list(batch.runs.values()):
             if run.active:
                 batch.finish(run)
@@ -176,8 +176,8 @@ def _run_batch(plan: SearchPlan, study, liveness: Liveness, evaluator: BatchEval
         batch.abandon()
 
 
-def run_worker(plan: SearchPlan, study, liveness: Liveness, evaluator: BatchEvaluator, *, target: int,
-               batch: int, jobs: int = 1, on_tell: TellFn | None = None, poll: float = 2.0) -> WorkerSummary:
+def run_worker(plan: SearchPlan, study, liveness: Liveness, runner: TrialRunner, *, target: int,
+               batch: int, on_tell: TellFn | None = None, poll: float = 2.0) -> WorkerSummary:
     """Run batches until the study holds ``target`` finished (complete or pruned) trials."""
     summary = WorkerSummary()
     t0 = time.perf_counter()
@@ -193,7 +193,7 @@ def run_worker(plan: SearchPlan, study, liveness: Liveness, evaluator: BatchEval
             continue
         trials = _ask(plan, study, liveness, min(batch, room), target, summary)
         before = summary.failed
-        _run_batch(plan, study, liveness, evaluator, trials, jobs, summary, on_tell)
+        _run_batch(plan, study, liveness, runner, trials, summary, on_tell)
         new_failures = summary.failed - before
         failed_in_a_row = failed_in_a_row + new_failures if new_failures == len(trials) else 0
         if failed_in_a_row >= max(3, batch):

@@ -3,7 +3,7 @@ storage.  Every user error is found here, before any trial runs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -11,8 +11,8 @@ from typing import Any
 from sotbench.presets import PresetError, builtin_presets, find_preset, load_preset, shadow_note
 from sotbench.search.objective import Objective, ObjectiveError, resolve_objective
 from sotbench.search.storage import StorageError, StorageInfo, parse_storage
-from sotbench.search.sweep import Sweep
-from sotbench.trackers import TrackerLookupError, TrackerSpec, tracker_builder
+from sotbench.search.sweep import Sweep, space_from_ranges
+from sotbench.trackers import TrackerLookupError, TrackerSpec, spec_from_preset
 
 __all__ = ["SearchPlan", "PlanError", "prepare", "builtin_sweeps", "find_sweep", "default_out"]
 
@@ -96,24 +96,33 @@ def _load_base(sweep: Sweep, device: str | None) -> tuple[dict, TrackerSpec, str
         preset = load_preset(path)
     except PresetError as exc:
         raise PlanError(str(exc)) from None
-    weights = preset.get("weights") or {}
-    checkpoint = f"zoo:{weights['zoo']}" if "zoo" in weights else weights.get("file")
-    spec = TrackerSpec(tracker=preset["tracker"], params=preset["params"], name=str(preset["name"]).replace("/", "_"),
-                       checkpoint=checkpoint, device=device, preset=str(path))
     try:
-        tracker_builder(spec)
+        spec = spec_from_preset(preset, device=device)
+    except (PresetError, TrackerLookupError) as exc:
+        raise PlanError(str(exc)) from None
+    try:
+        spec.resolved  # checked to name a tracker before anything is called; parameters checked
     except TrackerLookupError as exc:
         raise PlanError(str(exc)) from None
+    except (ValueError, TypeError) as exc:
+        raise PlanError(f"{path}: {str(exc).strip(chr(39))}") from None
     return preset, spec, shadow_note(sweep.preset, path)
 
 
-def _check_space(sweep: Sweep, preset: dict) -> None:
-    known = preset["params"]
+def _with_space(sweep: Sweep, base: TrackerSpec) -> Sweep:
+    """The sweep with its space: its own, else the tracker's default; every name checked."""
+    resolved = base.resolved
     where = f" ({sweep.path})" if sweep.path else ""
+    if not sweep.space:
+        if not resolved.definition.search_space:
+            raise PlanError(f"tracker {base.tracker} declares no default search space; give 'space:' in the sweep{where}")
+        sweep = replace(sweep, space=space_from_ranges(dict(resolved.definition.search_space)))
+    known = resolved.params_dict()
     for r in sweep.space:
         if r.name not in known:
             raise PlanError(f"unknown parameter {r.name!r} in the search space{where}; the preset "
                             f"{sweep.preset} has: {', '.join(known) or 'no parameters'}")
+    return sweep
 
 
 def _open_dataset(sweep: Sweep, allow_test_split: bool):
@@ -172,7 +181,7 @@ def prepare(sweep: Sweep, *, allow_test_split: bool = False, storage: str | None
             out: Path | None = None, study_name: str | None = None, device: str | None = None) -> SearchPlan:
     """Check the sweep against its preset, dataset and objective; decide outputs and storage."""
     preset, base, note = _load_base(sweep, device)
-    _check_space(sweep, preset)
+    sweep = _with_space(sweep, base)
     dataset, names, test = _open_dataset(sweep, allow_test_split)
     try:
         objective = resolve_objective(dataset, sweep.metric, sweep.profile)

@@ -12,15 +12,16 @@ from typing import Any
 import yaml
 
 from sotbench.search.driver import WorkerSummary, run_worker
-from sotbench.search.evaluator import BatchEvaluator, DatasetRef, LockstepEvaluator
 from sotbench.search.liveness import Liveness
 from sotbench.search.outputs import OutputSummary, best_trial, write_outputs
-from sotbench.search.prepare import PlanError, SearchPlan
+from sotbench.search.prepare import SearchPlan
 from sotbench.search.storage import open_storage
 from sotbench.search.study import count_trials, open_study
+from sotbench.search.trials import TrialRunner
 from sotbench.search.workers import launch_workers, worker_command
+from sotbench.trackers.backends import BackendOptions, BatchBackend
 
-__all__ = ["SearchOptions", "SearchResult", "run_search", "default_evaluator", "write_resolved_sweep"]
+__all__ = ["SearchOptions", "SearchResult", "run_search", "trial_runner", "write_resolved_sweep"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class SearchOptions:
     """How to run a planned search (the sweep says what to search)."""
 
     trials: int
-    batch: int
+    trial_batch: int
     workers: int = 1
     jobs: int = 1
     heartbeat: int = 30
@@ -39,9 +40,7 @@ class SearchOptions:
     worker: bool = False  # a process started by --workers: no outputs, no progress bar
     worker_index: int | None = None
     device: str | None = None
-    engine: bool = True  # SiamRPN++ trials through the batched engine (sotbench.engine)
-    precision: str = "fp32"  # the engine's precision (fp32, tf32, bf16)
-    compile: bool = False  # torch.compile the engine's network (worth it for long searches on a GPU)
+    tracking: BackendOptions = BackendOptions()  # how trials are tracked (the run flags; jobs: --jobs)
 
 
 @dataclass
@@ -53,22 +52,14 @@ class SearchResult:
     outputs: OutputSummary | None
 
 
-def default_evaluator(plan: SearchPlan, options: SearchOptions | None = None) -> BatchEvaluator:
-    """The batched engine's evaluator for SiamRPN++ (unless ``options.engine`` is off), else the
-    sequential lockstep evaluator, on the plan's dataset."""
-    ds = plan.dataset
-    ref = DatasetRef(ds.key, str(Path(ds.root).resolve()), ds.split)
-    if (options is None or options.engine) and plan.base.tracker == "siamrpnpp":
-        from sotbench.engine.evaluator import EngineEvaluator
-        from sotbench.engine.options import EngineOptions
-
-        precision = options.precision if options is not None else "fp32"
-        compile_net = options.compile if options is not None else False
-        return EngineEvaluator(plan.base, ref, ds.protocol, ds.spec.vot,
-                               EngineOptions(precision=precision, compile=compile_net))
-    if options is not None and options.precision != "fp32":
-        raise PlanError(f"--precision {options.precision} needs the batched engine (siamrpnpp, without --no-engine)")
-    return LockstepEvaluator(plan.base, ref, ds.protocol, ds.spec.vot)
+def trial_runner(plan: SearchPlan, options: SearchOptions | None = None,
+                 backend: BatchBackend | None = None) -> TrialRunner:
+    """Trials of ``plan`` through the tracker's batch backend (``options.tracking``, ``--jobs``
+    worker processes), or through ``backend`` when one is given."""
+    tracking = options.tracking if options is not None else BackendOptions()
+    if options is not None and options.jobs > 1:
+        tracking = replace(tracking, jobs=options.jobs)
+    return TrialRunner(plan.base, plan.dataset, tracking, backend)
 
 
 def write_resolved_sweep(plan: SearchPlan) -> Path:
@@ -106,8 +97,9 @@ class _Progress:
         self.bar.close()
 
 
-def run_search(plan: SearchPlan, options: SearchOptions, evaluator: BatchEvaluator | None = None) -> SearchResult:
-    """Run (or continue) the planned study until it holds ``options.trials`` finished trials."""
+def run_search(plan: SearchPlan, options: SearchOptions, backend: BatchBackend | None = None) -> SearchResult:
+    """Run (or continue) the planned study until it holds ``options.trials`` finished trials
+    (``backend``: track every trial with it instead of the tracker's own)."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -121,7 +113,7 @@ def run_search(plan: SearchPlan, options: SearchOptions, evaluator: BatchEvaluat
         if options.workers > 1:
             _launch(plan, options, study)
         else:
-            summary = _run_here(plan, options, study, storage, evaluator)
+            summary = _run_here(plan, options, study, storage, backend)
     outputs = None if options.worker else write_outputs(plan, study, options.export)
     return SearchResult(count_trials(study), summary, outputs)
 
@@ -143,13 +135,13 @@ def _seed_for_worker(plan: SearchPlan, options: SearchOptions) -> SearchPlan:
     return replace(plan, sweep=sweep)
 
 
-def _run_here(plan: SearchPlan, options: SearchOptions, study, storage, evaluator) -> WorkerSummary:
+def _run_here(plan: SearchPlan, options: SearchOptions, study, storage, backend) -> WorkerSummary:
     liveness = Liveness(storage, plan.study_name, rdb_heartbeat=plan.storage.heartbeat,
                         interval=options.heartbeat, grace=options.grace, max_retry=plan.sweep.max_retry)
     progress = _Progress(plan, study, options.trials, options.progress and not options.worker)
     try:
-        return run_worker(plan, study, liveness, evaluator or default_evaluator(plan, options), target=options.trials,
-                          batch=options.batch, jobs=options.jobs, on_tell=progress.refresh)
+        return run_worker(plan, study, liveness, trial_runner(plan, options, backend), target=options.trials,
+                          batch=options.trial_batch, on_tell=progress.refresh)
     finally:
         progress.close()
         liveness.close()
@@ -157,10 +149,8 @@ def _run_here(plan: SearchPlan, options: SearchOptions, study, storage, evaluato
 
 def _launch(plan: SearchPlan, options: SearchOptions, study) -> None:
     sweep_file = write_resolved_sweep(plan)
-    cmd = worker_command(sweep_file, plan.storage.url, plan.study_name, plan.out, options.trials, options.batch,
-                         options.jobs, plan.test_split, options.device)
-    cmd += ([] if options.engine else ["--no-engine"]) + ["--precision", options.precision]
-    cmd += ["--compile"] if options.compile else []
+    cmd = worker_command(sweep_file, plan.storage.url, plan.study_name, plan.out, options.trials, options.trial_batch,
+                         options.jobs, plan.test_split, options.device, options.tracking)
     progress = _Progress(plan, study, options.trials, options.progress)
     try:
         launch_workers(cmd, options.workers, plan.out / "workers", progress.refresh)

@@ -10,14 +10,14 @@
     root: null                      # optional dataset folder (default: <data root>/<Dataset>)
     sequences: null                 # optional list of sequence names (default: the whole split)
     objective: {metric: null, profile: null}   # default: the dataset's primary metric and profile
-    space:                          # [low, high] or {low, high, log, step, type}
-      penalty_k: [0.0, 0.6]
+    space:                          # [low, high] or {low, high, log, step, type}; default:
+      penalty_k: [0.0, 0.6]         #   the tracker's own default space (TrackerDef.search_space)
       window_influence: [0.0, 0.65]
       lr: [0.1, 0.8]
     sampler: {type: tpe, seed: 0, n_startup_trials: 10}       # tpe | gp | cmaes | random
     pruner: {type: wilcoxon, p_threshold: 0.1, n_startup_steps: 10}   # wilcoxon | median | none
     trials: 200                     # the study ends with this many finished trials
-    batch: 4                        # trials asked and evaluated together
+    trial_batch: 4                  # trials asked and evaluated together (``batch`` in older files)
     enqueue_preset: true            # evaluate the base preset's own values first
 
 Unknown keys are errors at every level.  Values that need the dataset or the preset (parameter
@@ -34,13 +34,8 @@ from typing import Any
 from sotbench.search.strict_yaml import Mapping, SweepFileError, line_of, load_strict
 
 __all__ = ["ParamRange", "SamplerConfig", "PrunerConfig", "Sweep", "load_sweep", "sweep_from_dict",
-           "DEFAULT_SPACE", "SweepFileError"]
+           "space_from_ranges", "SweepFileError"]
 
-DEFAULT_SPACE: dict[str, tuple[float, float]] = {
-    "penalty_k": (0.0, 0.6),        # siamban tools/tune.py ranges (reference.md §5.3)
-    "window_influence": (0.0, 0.65),
-    "lr": (0.1, 0.8),
-}
 SAMPLERS = ("tpe", "gp", "cmaes", "random")
 PRUNERS = ("wilcoxon", "median", "none")
 
@@ -117,11 +112,11 @@ class Sweep:
     sequences: tuple[str, ...] | None = None
     metric: str | None = None
     profile: str | None = None
-    space: tuple[ParamRange, ...] = ()
+    space: tuple[ParamRange, ...] = ()  # empty: the tracker's default space (filled in by prepare)
     sampler: SamplerConfig = field(default_factory=SamplerConfig)
     pruner: PrunerConfig = field(default_factory=PrunerConfig)
     trials: int = 200
-    batch: int = 4
+    trial_batch: int = 4
     enqueue_preset: bool = True
     max_retry: int = 3
     description: str = ""
@@ -142,7 +137,7 @@ class Sweep:
 
 
 _TOP_KEYS = ("name", "description", "preset", "dataset", "split", "root", "sequences", "objective",
-             "space", "sampler", "pruner", "trials", "batch", "enqueue_preset", "max_retry")
+             "space", "sampler", "pruner", "trials", "trial_batch", "batch", "enqueue_preset", "max_retry")
 _RANGE_KEYS = ("low", "high", "log", "step", "type")
 
 
@@ -203,10 +198,23 @@ def _parse_range(name: str, spec: Any, path: Any, line: int | None) -> ParamRang
 
 def _parse_space(data: Any, path: Any) -> tuple[ParamRange, ...]:
     if data is None:
-        return tuple(ParamRange(k, lo, hi) for k, (lo, hi) in DEFAULT_SPACE.items())
+        return ()
     if not isinstance(data, dict) or not data:
         raise SweepFileError(path, "space must be a non-empty mapping PARAM: [low, high]", line_of(data))
     return tuple(_parse_range(str(k), v, path, line_of(data, k)) for k, v in data.items())
+
+
+def space_from_ranges(ranges: dict[str, tuple[float, float]]) -> tuple[ParamRange, ...]:
+    """A search space from ``{name: (low, high)}`` (a tracker's default space)."""
+    return tuple(ParamRange(k, float(lo), float(hi)) for k, (lo, hi) in ranges.items())
+
+
+def _trial_batch(data: dict, path: Any) -> int:
+    """``trial_batch`` (``batch`` in sweep files written before it had its own name)."""
+    if "trial_batch" in data and "batch" in data:
+        raise SweepFileError(path, "give trial_batch only ('batch' is its old name)", line_of(data, "batch"))
+    key = "batch" if "batch" in data else "trial_batch"
+    return _int(data.get(key, 4), key, path, line_of(data, key), 1)
 
 
 def _parse_sampler(data: Any, path: Any) -> SamplerConfig:
@@ -297,7 +305,7 @@ def sweep_from_dict(data: Any, path: str | Path | None = None, default_name: str
         metric=metric, profile=profile, space=_parse_space(data.get("space"), path),
         sampler=_parse_sampler(data.get("sampler"), path), pruner=_parse_pruner(data.get("pruner"), path),
         trials=_int(data.get("trials", 200), "trials", path, line_of(data, "trials"), 1),
-        batch=_int(data.get("batch", 4), "batch", path, line_of(data, "batch"), 1),
+        trial_batch=_trial_batch(data, path),
         max_retry=_int(data.get("max_retry", 3), "max_retry", path, line_of(data, "max_retry"), 0),
         enqueue_preset=enqueue, description=str(data.get("description") or ""),
         path=str(path) if path else None,

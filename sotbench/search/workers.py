@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 __all__ = ["gpu_ids", "worker_command", "launch_workers", "WorkerFailed"]
 
@@ -34,12 +34,17 @@ def gpu_ids() -> list[str]:
     return [str(i) for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
 
 
-def worker_command(sweep_file: Path, storage: str, study: str, out: Path, target: int, batch: int, jobs: int,
-                   allow_test_split: bool, device: str | None) -> list[str]:
-    """The command line of one worker process."""
+def worker_command(sweep_file: Path, storage: str, study: str, out: Path, target: int, trial_batch: int,
+                   jobs: int, allow_test_split: bool, device: str | None, tracking: Any = None) -> list[str]:
+    """The command line of one worker process (``tracking``: the ``BackendOptions`` to pass on)."""
     cmd = [sys.executable, "-m", "sotbench", "search", str(sweep_file), "--worker", "--no-progress",
            "--storage", storage, "--study", study, "--out", str(out), "--trials", str(target),
-           "--batch", str(batch), "--jobs", str(jobs)]
+           "--trial-batch", str(trial_batch), "--jobs", str(jobs)]
+    if tracking is not None:
+        cmd += ["--precision", tracking.precision, "--decoder", tracking.decoder]
+        cmd += ["--batch", str(tracking.batch)] if tracking.batch else []
+        cmd += ["--compile"] if tracking.compile else []
+        cmd += [] if tracking.own_backend else ["--no-engine"]
     if allow_test_split:
         cmd.append("--allow-test-split")
     if device:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from sotbench.trackers.base import as_box
+from sotbench.trackers.definition import BuildOptions, TrackerDef, no_params
 
-__all__ = ["IdentityTracker", "build"]
+__all__ = ["IdentityTracker", "TRACKER"]
 
 
 class IdentityTracker:
@@ -30,8 +31,9 @@ class IdentityTracker:
         return {}
 
 
-def build(params: dict | None = None, **_: object) -> IdentityTracker:
-    """Build the identity tracker (it has no parameters)."""
-    if params:
-        raise ValueError(f"identity takes no parameters, got {sorted(params)}")
+def _build(params: object, options: BuildOptions) -> IdentityTracker:
     return IdentityTracker()
+
+
+TRACKER = TrackerDef(name="identity", build=_build, parse=no_params("identity"),
+                     description="reports the initial box on every frame (a sanity floor)")

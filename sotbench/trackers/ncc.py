@@ -17,12 +17,16 @@ CPU test bed of ``sotbench search``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 import numpy as np
 
 from sotbench.trackers.base import TrackerOutput, as_box
+from sotbench.trackers.definition import BuildOptions, TrackerDef
 
-__all__ = ["NCCTracker", "build", "DEFAULTS"]
+__all__ = ["NCCTracker", "NCCParams", "TRACKER", "DEFAULTS", "STREAM_PARAMS", "SEARCH_SPACE"]
 
 DEFAULTS: dict[str, float | int] = {
     "penalty_k": 0.04,        # pysot's defaults (pysot/core/config.py)
@@ -34,6 +38,44 @@ DEFAULTS: dict[str, float | int] = {
     "scale_step": 1.05,
     "aspect_step": 1.05,
 }
+
+
+STREAM_PARAMS = ("penalty_k", "window_influence", "lr")  # SiamRPN's three post-processing knobs
+SEARCH_SPACE = {"penalty_k": (0.0, 0.6), "window_influence": (0.0, 0.65), "lr": (0.1, 0.8)}  # siamban tune.py
+
+
+@dataclass(frozen=True)
+class NCCParams:
+    """The ``ncc`` parameters (defaults: ``DEFAULTS``), checked on construction."""
+
+    penalty_k: float
+    window_influence: float
+    lr: float
+    context_amount: float
+    exemplar_size: int
+    instance_factor: float
+    scale_step: float
+    aspect_step: float
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError(f"ncc: {f.name} must be a finite number, got {value!r}")
+        if self.instance_factor <= 1:
+            raise ValueError("ncc: instance_factor must be > 1 (the search region must exceed the template)")
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> NCCParams:
+        """Parameters over ``DEFAULTS``; unknown names raise, listing the valid ones."""
+        unknown = sorted(set(values) - set(DEFAULTS))
+        if unknown:
+            raise ValueError(f"ncc: unknown parameters {', '.join(unknown)}; known: {', '.join(DEFAULTS)}")
+        return cls(**{**DEFAULTS, **dict(values)})
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready parameters."""
+        return asdict(self)
 
 
 def _change(r: np.ndarray) -> np.ndarray:
@@ -72,13 +114,7 @@ class NCCTracker:
     deterministic = True
 
     def __init__(self, **params: float) -> None:
-        unknown = sorted(set(params) - set(DEFAULTS))
-        if unknown:
-            raise ValueError(f"ncc: unknown parameters {', '.join(unknown)}; known: {', '.join(DEFAULTS)}")
-        self._p = {**DEFAULTS, **params}
-        for key in ("penalty_k", "window_influence", "lr"):
-            if not math.isfinite(float(self._p[key])):
-                raise ValueError(f"ncc: {key} must be a finite number, got {self._p[key]!r}")
+        self._p = NCCParams.from_dict(params).to_dict()
         self.template_side = int(self._p["exemplar_size"])
         self.search_side = int(round(self.template_side * float(self._p["instance_factor"])))
         if self.search_side <= self.template_side:
@@ -153,6 +189,9 @@ class NCCTracker:
         return TrackerOutput(box=np.array([cx - w / 2.0, cy - h / 2.0, w, h]), score=float(score[best]))
 
 
-def build(params: dict | None = None, **_: object) -> NCCTracker:
-    """Build the NCC tracker (weight-free; device and checkpoint options are ignored)."""
-    return NCCTracker(**dict(params or {}))
+def _build(params: NCCParams, options: BuildOptions) -> NCCTracker:
+    return NCCTracker(**params.to_dict())
+
+
+TRACKER = TrackerDef(name="ncc", build=_build, parse=NCCParams.from_dict, stream_params=STREAM_PARAMS,
+                     search_space=SEARCH_SPACE, description="weight-free NCC template matching with SiamRPN's knobs")

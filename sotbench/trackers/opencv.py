@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from sotbench.trackers.base import as_box
+from sotbench.trackers.definition import BuildOptions, TrackerDef, no_params
 
-__all__ = ["OpenCVTracker", "available", "build_mil", "build_csrt", "build_kcf"]
+__all__ = ["OpenCVTracker", "available", "MIL", "CSRT", "KCF"]
 
 _FACTORIES = {"mil": "TrackerMIL_create", "csrt": "TrackerCSRT_create", "kcf": "TrackerKCF_create"}
 
@@ -60,22 +61,12 @@ class OpenCVTracker:
         return {"opencv": cv2.__version__}
 
 
-def _build(kind: str, params: dict | None) -> OpenCVTracker:
-    if params:
-        raise ValueError(f"opencv-{kind} takes no parameters, got {sorted(params)}")
-    return OpenCVTracker(kind)
+def _definition(kind: str, description: str) -> TrackerDef:
+    def build(params: object, options: BuildOptions) -> OpenCVTracker:
+        return OpenCVTracker(kind)
+    return TrackerDef(name=f"opencv-{kind}", build=build, parse=no_params(f"opencv-{kind}"), description=description)
 
 
-def build_mil(params: dict | None = None, **_: object) -> OpenCVTracker:
-    """OpenCV's MIL tracker."""
-    return _build("mil", params)
-
-
-def build_csrt(params: dict | None = None, **_: object) -> OpenCVTracker:
-    """OpenCV's CSRT tracker (contrib build)."""
-    return _build("csrt", params)
-
-
-def build_kcf(params: dict | None = None, **_: object) -> OpenCVTracker:
-    """OpenCV's KCF tracker (contrib build)."""
-    return _build("kcf", params)
+MIL = _definition("mil", "OpenCV's MIL tracker")
+CSRT = _definition("csrt", "OpenCV's CSRT tracker (contrib build)")
+KCF = _definition("kcf", "OpenCV's KCF tracker (contrib build)")

@@ -16,6 +16,7 @@ from sotbench.datasets.folder import FolderDataset
 from sotbench.results import RunDir
 from sotbench.run import RunError, RunOptions, run_dataset
 from sotbench.trackers import TrackerSpec
+from sotbench.trackers.backends import BackendOptions
 
 PLUGIN = textwrap.dedent('''
     import numpy as np
@@ -90,7 +91,7 @@ def test_other_parameters_refuse_to_mix(synthetic_root, tmp_path, plugin):
 def test_parallel_jobs_match_sequential(synthetic_root, tmp_path):
     ds = load_dataset("synthetic", root=synthetic_root)
     run_dataset(TrackerSpec("identity", name="a"), ds, RunOptions(out=tmp_path, progress=False))
-    run_dataset(TrackerSpec("identity", name="b"), ds, RunOptions(out=tmp_path, jobs=2, progress=False))
+    run_dataset(TrackerSpec("identity", name="b"), ds, RunOptions(out=tmp_path, tracking=BackendOptions(jobs=2), progress=False))
     for name in ds.names:
         a = (tmp_path / "synthetic" / "a" / f"{name}.txt").read_text()
         assert a == (tmp_path / "synthetic" / "b" / f"{name}.txt").read_text()

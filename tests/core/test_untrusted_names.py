@@ -15,7 +15,8 @@ from sotbench.cli import main
 from sotbench.datasets import dataset_class
 from sotbench.trackers import TrackerSpec, build_tracker
 
-REFUSED = "is not a tracker class (a class with init(image, region) and update(image), or a got10k Tracker subclass)"
+REFUSED = ("is not a tracker class (a class with init(image, region) and update(image), a got10k Tracker subclass, "
+           "or a sotbench TrackerDef)")
 
 # a module whose every lookup has a side effect: the module-level __getattr__, a metaclass
 # property, a class whose constructor is not a tracker's or a dataset's
@@ -170,11 +171,12 @@ def test_storage_url_cannot_name_a_plugin(tmp_path):
 
 def test_preset_zoo_name_must_be_known(tmp_path):
     from sotbench.presets import PresetError, load_preset
+    from sotbench.trackers import spec_from_preset
 
     path = tmp_path / "p.yaml"
     path.write_text("tracker: siamrpnpp\nweights: {zoo: r50}\nparams: {}\n")
     with pytest.raises(PresetError, match=rf"{path}: unknown zoo checkpoint 'r50' under weights, known: siamrpnpp-r50-"):
-        load_preset(path)
+        spec_from_preset(load_preset(path))
     path.write_text("tracker: siamrpnpp\nweights: {zo: siamrpnpp-r50-lasot}\nparams: {}\n")
     with pytest.raises(PresetError, match=rf"{path}: unknown keys under weights: zo; allowed: zoo, file, sha256"):
         load_preset(path)

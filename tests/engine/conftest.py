@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fixture_files import import_file
 from engine_helpers import ListFrames, params
+from fixture_files import import_file
 
 torch = pytest.importorskip("torch")
 
@@ -61,12 +61,12 @@ def synth_seq(fixtures_dir):
 def reference():
     """``reference(model, flavour, knobs, seq, device, vot=None)``: the single-stream tracker's
     OPE boxes, or its VOT lines (``run_vot_reset``)."""
-    from sotbench.protocols import run_ope, run_vot_reset
+    from sotbench.trackers.lockstep import run_ope, run_vot_reset
     from sotbench.trackers.siamrpnpp.tracker import SiamRPNppTracker
 
     def run(model, flavour, knobs, seq, device="cpu", vot=None):
         trk = SiamRPNppTracker(params(flavour, knobs), model, torch.device(device))
         if vot is not None:
-            return run_vot_reset(lambda: trk, seq, vot).lines
+            return run_vot_reset(trk, seq, vot).lines
         return run_ope(trk, seq).boxes
     return run

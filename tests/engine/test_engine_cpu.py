@@ -15,15 +15,15 @@ import torch
 from engine_helpers import KNOBS, params
 
 from sotbench.datasets.base import VotSettings
-from sotbench.engine.core import Engine
-from sotbench.engine.jobs import Job, StreamSpec
-from sotbench.engine.options import EngineOptions
+from sotbench.jobs import Job, Stream
+from sotbench.trackers.siamrpnpp.engine.core import Engine
+from sotbench.trackers.siamrpnpp.engine.options import EngineOptions
 
 CPU = torch.device("cpu")
 
 
-def _jobs(seqs, knobs, protocol="ope", vot=None):
-    return [Job(s, [StreamSpec(*k, tag=i) for i, k in enumerate(knobs)], protocol, vot) for s in seqs]
+def _jobs(seqs, knobs, protocol="ope", vot=None, flavour="pysot"):
+    return [Job(s, [Stream(params(flavour, k), tag=i) for i, k in enumerate(knobs)], protocol, vot) for s in seqs]
 
 
 def test_ope_streams_equal_the_single_stream_tracker(randw_model, bag_seq, synth_seq, reference):
@@ -37,11 +37,11 @@ def test_ope_streams_equal_the_single_stream_tracker(randw_model, bag_seq, synth
     assert engine.stats.decoded_frames == 4 + 3 + 2  # once per frame, whatever the streams
     worst = 0.0
     for res in results:
-        for stream in res.streams:
-            assert stream.error is None
-            ref = reference(randw_model, flavour, KNOBS[stream.spec.tag], res.job.seq)
-            worst = max(worst, float(np.abs(stream.boxes - ref).max()))
-            assert np.isfinite(stream.scores[1:]).all() and (stream.times > 0).all()
+        for stream, out in res.items():
+            assert not isinstance(out, str), out
+            ref = reference(randw_model, flavour, KNOBS[stream.tag], res.job.seq)
+            worst = max(worst, float(np.abs(out.boxes - ref).max()))
+            assert np.isfinite(out.scores[1:]).all() and (out.times > 0).all()
     assert worst <= 1e-3, f"engine vs single stream: {worst} px"
 
 
@@ -58,17 +58,18 @@ def test_vot_reset_inside_the_engine_equals_run_vot_reset(flavour, skip, lag, n,
     seq = bag_seq("bagV", 0, n, gt=_vot_gt(bag_seq, n))
     vot = VotSettings(repetitions=1, skip_initialize=skip)
     engine = Engine(randw_model, params(flavour), CPU, EngineOptions(batch=4, lag=lag))
-    jobs = _jobs([seq], KNOBS[:k], "vot_reset", vot) + _jobs([synth_seq("synthO", 3)], KNOBS[2:3])
+    jobs = _jobs([seq], KNOBS[:k], "vot_reset", vot, flavour) + _jobs([synth_seq("synthO", 3)], KNOBS[2:3],
+                                                                       flavour=flavour)
     results = {r.job.seq.name: r for r in engine.run(jobs)}
-    for stream in results["bagV"].streams:
-        ref = reference(randw_model, flavour, KNOBS[stream.spec.tag], seq, vot=vot)
-        codes = [v if np.ndim(v) == 0 else -1 for v in stream.lines]
+    for stream, out in results["bagV"].items():
+        ref = reference(randw_model, flavour, KNOBS[stream.tag], seq, vot=vot)
+        codes = [v if np.ndim(v) == 0 else -1 for v in out.lines]
         assert codes == [v if np.ndim(v) == 0 else -1 for v in ref]
         assert 2 in codes and 1 in codes[1:]  # a failure and a re-initialisation happened
-        for a, b in zip(stream.lines, ref):
+        for a, b in zip(out.lines, ref):
             if np.ndim(a):
                 np.testing.assert_allclose(a, b, rtol=0, atol=1e-3)
-    ope = results["synthO"].streams[0]
+    ope = results["synthO"].outputs[0]
     np.testing.assert_allclose(ope.boxes, reference(randw_model, flavour, KNOBS[2], synth_seq("synthO", 3)),
                                rtol=0, atol=1e-3)
 
@@ -79,9 +80,9 @@ def test_bad_init_region_fails_only_its_job(randw_model, bag_seq):
     engine = Engine(randw_model, params("pysot"), CPU, EngineOptions(batch=2))
     bad, good = _jobs([bag_seq("bad", 0, 3, gt=gt)], KNOBS[:1]) + _jobs([bag_seq("good", 0, 2)], KNOBS[:1])
     results = {r.job.seq.name: r for r in engine.run([bad, good])}
-    assert "cannot initialise SiamRPN++" in results["bad"].streams[0].error
-    assert results["good"].streams[0].error is None
-    assert isinstance(results["bad"].outputs()[0], str) and results["good"].outputs()[0].shape == (2, 4)
+    assert "cannot initialise SiamRPN++" in results["bad"].stream_error(0)
+    assert results["good"].stream_error(0) is None
+    assert results["bad"].outputs[0] is None and results["good"].outputs[0].boxes.shape == (2, 4)
 
 
 def test_missing_frame_fails_its_job(randw_model, bag_seq, tmp_path):

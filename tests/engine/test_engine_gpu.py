@@ -15,9 +15,9 @@ import torch
 from engine_helpers import KNOBS, params
 
 from sotbench.datasets.base import VotSettings
-from sotbench.engine.core import Engine
-from sotbench.engine.jobs import Job, StreamSpec
-from sotbench.engine.options import EngineOptions
+from sotbench.jobs import Job, Stream
+from sotbench.trackers.siamrpnpp.engine.core import Engine
+from sotbench.trackers.siamrpnpp.engine.options import EngineOptions
 
 pytestmark = pytest.mark.gpu
 CUDA = torch.device("cuda")
@@ -28,12 +28,13 @@ def cuda_model(randw_model):
     return copy.deepcopy(randw_model).cuda().eval()
 
 
-def _jobs(seqs, knobs, protocol="ope", vot=None):
-    return [Job(s, [StreamSpec(*k, tag=i) for i, k in enumerate(knobs)], protocol, vot) for s in seqs]
+def _jobs(seqs, knobs, protocol="ope", vot=None, flavour="pysot"):
+    return [Job(s, [Stream(params(flavour, k), tag=i) for i, k in enumerate(knobs)], protocol, vot) for s in seqs]
 
 
 def _boxes(engine, jobs):
-    return {(r.job.seq.name, s.spec.tag): s for r in engine.run(jobs) for s in r.streams}
+    """``{(sequence, stream tag): output, or the stream's error message}``."""
+    return {(r.job.seq.name, s.tag): out for r in engine.run(jobs) for s, out in r.items()}
 
 
 @pytest.mark.parametrize("flavour", ["pysot", "mmtracking"])
@@ -41,14 +42,14 @@ def test_cuda_engine_fp32_equals_cuda_single_stream_and_cpu(flavour, cuda_model,
                                                             reference):
     seqs = [bag_seq("bag", 0, 8), synth_seq("synth", 8), bag_seq("bag2", 30, 5)]
     gpu = _boxes(Engine(cuda_model, params(flavour), CUDA, EngineOptions(batch=4, decoder="cpu")),
-                 _jobs(seqs, KNOBS[:2]))
+                 _jobs(seqs, KNOBS[:2], flavour=flavour))
     for (name, tag), stream in gpu.items():
         seq = next(s for s in seqs if s.name == name)
         want = reference(cuda_model, flavour, KNOBS[tag], seq, device="cuda")
-        assert stream.error is None
+        assert not isinstance(stream, str), stream
         np.testing.assert_allclose(stream.boxes, want, rtol=0, atol=1e-3)
     cpu = _boxes(Engine(randw_model, params(flavour), torch.device("cpu"), EngineOptions(batch=4)),
-                 _jobs(seqs[1:2], KNOBS[:2]))
+                 _jobs(seqs[1:2], KNOBS[:2], flavour=flavour))
     for key, stream in cpu.items():
         np.testing.assert_allclose(gpu[key].boxes, stream.boxes, rtol=0, atol=1e-2)
 
@@ -61,7 +62,7 @@ def test_cuda_vot_reset_equals_run_vot_reset(cuda_model, bag_seq, reference):
     seq = bag_seq("bagV", 0, n, gt=gt)
     vot = VotSettings(repetitions=1, skip_initialize=3)
     got = _boxes(Engine(cuda_model, params("mmtracking"), CUDA, EngineOptions(batch=4, decoder="cpu")),
-                 _jobs([seq], KNOBS[:3], "vot_reset", vot))
+                 _jobs([seq], KNOBS[:3], "vot_reset", vot, flavour="mmtracking"))
     for (_, tag), stream in got.items():
         want = reference(cuda_model, "mmtracking", KNOBS[tag], seq, device="cuda", vot=vot)
         assert [v if np.ndim(v) == 0 else -1 for v in stream.lines] == [v if np.ndim(v) == 0 else -1 for v in want]
@@ -79,15 +80,15 @@ def test_fast_precisions_run_on_cuda(precision, cuda_model, bag_seq, capsys):
     info = engine.net.describe()
     assert info["batchnorm_folded"] and info["channels_last"] == (precision == "bf16")
     for key, stream in fast.items():
-        assert stream.error is None and np.isfinite(stream.boxes).all()
+        assert not isinstance(stream, str) and np.isfinite(stream.boxes).all()
         delta = np.abs(stream.boxes - fp32[key].boxes).max(axis=1)
         with capsys.disabled():
             print(f"\n{precision} vs fp32, stream {key}: box delta per frame (px) {np.round(delta, 4).tolist()}")
 
 
 def test_nvjpeg_decodes_like_the_cpu_decoder(bag_seq):
-    from sotbench.engine.decode import NvjpegDecoder, nvjpeg_available
-    from sotbench.engine.feed import _concat
+    from sotbench.trackers.siamrpnpp.engine.decode import NvjpegDecoder, nvjpeg_available
+    from sotbench.trackers.siamrpnpp.engine.feed import _concat
 
     why = nvjpeg_available(CUDA)
     if why is not None:
@@ -110,11 +111,11 @@ def test_nvjpeg_decodes_like_the_cpu_decoder(bag_seq):
 
 
 def test_engine_runs_on_nvjpeg_frames(cuda_model, bag_seq):
-    from sotbench.engine.decode import nvjpeg_available
+    from sotbench.trackers.siamrpnpp.engine.decode import nvjpeg_available
 
     if nvjpeg_available(CUDA) is not None:
         pytest.skip("nvJPEG unavailable")
     engine = Engine(cuda_model, params("pysot"), CUDA, EngineOptions(batch=2, decoder="nvjpeg"))
     out = _boxes(engine, _jobs([bag_seq("bag", 0, 5)], KNOBS[:2]))
     assert engine.stats.decoder == "nvjpeg"
-    assert all(s.error is None and np.isfinite(s.boxes).all() for s in out.values())
+    assert all(not isinstance(s, str) and np.isfinite(s.boxes).all() for s in out.values())

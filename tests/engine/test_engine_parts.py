@@ -11,19 +11,16 @@ from torch import nn
 
 from sotbench.boxes import polygon_iou
 from sotbench.datasets.base import VotSettings
-from sotbench.engine.core import bucket
-from sotbench.engine.jobs import Job, StreamRun, StreamSpec
-from sotbench.engine.options import EngineOptions, OptionsError
-from sotbench.engine.overlap import vot_overlap_ok
-from sotbench.engine.precision import fold_batchnorm
-from sotbench.engine.schedule import Planner
+from sotbench.jobs import Job, Stream
+from sotbench.protocols import StreamRecord
 from sotbench.sequences import Sequence
-from sotbench.trackers.siamrpnpp.crop import (
-    PackedFrames,
-    crop_bilinear,
-    crop_cv2_linear,
-)
+from sotbench.trackers.siamrpnpp.crop import PackedFrames, crop_bilinear, crop_cv2_linear
+from sotbench.trackers.siamrpnpp.engine.core import bucket
+from sotbench.trackers.siamrpnpp.engine.options import EngineOptions, OptionsError
+from sotbench.trackers.siamrpnpp.engine.precision import fold_batchnorm
+from sotbench.trackers.siamrpnpp.engine.schedule import Planner
 from sotbench.trackers.siamrpnpp.flavours import MMTracking, Pysot
+from sotbench.vot_failures import vot_overlap_ok
 
 SIZES = [(50, 70), (200, 300), (33, 17), (240, 320)]
 
@@ -80,7 +77,7 @@ def test_bucket_pads_to_powers_of_two_within_the_batch():
 
 def _job(name: str, n: int, width: int) -> Job:
     seq = Sequence(name, np.tile([1.0, 1, 5, 5], (n, 1)), ListFrames([np.zeros((4, 4, 3), np.uint8)] * n))
-    return Job(seq, [StreamSpec(0.1, 0.2, 0.3, tag=k) for k in range(width)])
+    return Job(seq, [Stream(None, tag=k) for k in range(width)])
 
 
 def test_planner_refills_freed_slots_at_the_next_step():
@@ -175,8 +172,8 @@ def test_options_are_checked():
 
 def test_vot_stream_bookkeeping():
     seq = Sequence("s", np.tile([1.0, 1, 5, 5], (8, 1)), ListFrames([np.zeros((4, 4, 3), np.uint8)] * 8))
-    run = StreamRun(StreamSpec(0.1, 0.2, 0.3), Job(seq, [StreamSpec(0.1, 0.2, 0.3)], "vot_reset",
-                                                   VotSettings(skip_initialize=3)), 8)
+    stream = Stream(None, 1)
+    run = StreamRecord(stream, Job(seq, [stream], "vot_reset", VotSettings(skip_initialize=3)))
     assert run.action(0) == "init"
     run.initialised(0, None)
     box = np.array([1.0, 1, 5, 5])
@@ -186,6 +183,6 @@ def test_vot_stream_bookkeeping():
     assert [run.action(t) for t in (3, 4, 5, 6)] == ["skip", "skip", "init", "track"]
     run.initialised(5, None)
     run.tracked(6, np.array([np.nan, 1, 1, 1]), 0.5, ok=True)
-    run.finish()
-    assert run.lines[:6] == [1, run.lines[1], 2, 0, 0, 1] and run.failures == 1
-    assert "non-finite box" in run.error and run.lines[7] == 0
+    lines = run.output().lines
+    assert lines[:6] == [1, lines[1], 2, 0, 0, 1] and run.failures == 1
+    assert "non-finite box" in run.error and lines[7] == 0

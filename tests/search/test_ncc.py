@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from sotbench.datasets import load_dataset
-from sotbench.protocols import run_ope
 from sotbench.trackers import TrackerSpec
+from sotbench.trackers.lockstep import run_ope
 from sotbench.trackers.ncc import NCCTracker, _change, _sz
 
 

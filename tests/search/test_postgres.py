@@ -23,7 +23,7 @@ def _storage(url: str):
 def test_two_workers_share_a_postgres_study(postgres_url, synthetic_root, tmp_path):
     out = tmp_path / "pg"
     assert main(["search", "synthetic", "--root", str(synthetic_root), "--out", str(out), "--storage", postgres_url,
-                 "--study", "pg-workers", "--trials", "8", "--batch", "2", "--workers", "2", "--no-progress"]) == 0
+                 "--study", "pg-workers", "--trials", "8", "--trial-batch", "2", "--workers", "2", "--no-progress"]) == 0
     study = optuna.load_study(study_name="pg-workers", storage=_storage(postgres_url))
     states = [t.state.name for t in study.get_trials(deepcopy=False)]
     assert states.count("COMPLETE") == 8 and "RUNNING" not in states
@@ -50,7 +50,7 @@ def test_silent_worker_trial_is_failed_and_rerun(postgres_url, synthetic_root, t
     other.claim(lost)
     other.close()
     time.sleep(3.5)
-    result = run_search(plan, SearchOptions(trials=2, batch=1, progress=False, heartbeat=1, grace=2))
+    result = run_search(plan, SearchOptions(trials=2, trial_batch=1, progress=False, heartbeat=1, grace=2))
     assert result.counts["finished"] == 2
     trials = study.get_trials(deepcopy=False)
     assert trials[lost.number].state.name == "FAIL"

@@ -1,23 +1,17 @@
 """Every selectable sampler drives a batched study to its trial count (GP and CMA-ES past their
 start-up trials), with a stand-in engine so only the search machinery runs."""
 
-import numpy as np
 import pytest
+from standins import TruthBackend
 
 from sotbench.search import SearchOptions, prepare, run_search, sweep_from_dict
 from sotbench.search.samplers import build_pruner, build_sampler
 from sotbench.search.sweep import PrunerConfig, SamplerConfig
 
 
-class Quadratic:
-    """Trajectories whose error grows with the distance of lr from 0.3 (best at lr = 0.3)."""
-
-    def __init__(self, dataset):
-        self.dataset = dataset
-
-    def evaluate_batch(self, params_list, seq_name):
-        gt = np.asarray(self.dataset[seq_name].gt[:, :4], dtype=float)
-        return [gt + [200.0 * (p["lr"] - 0.3) ** 2 + 5 * p["penalty_k"], 0, 0, 0] for p in params_list]
+def quadratic() -> TruthBackend:
+    """Boxes whose error grows with the distance of lr from 0.3 (best at lr = 0.3)."""
+    return TruthBackend(lambda p: 200.0 * (p.lr - 0.3) ** 2 + 5 * p.penalty_k)
 
 
 @pytest.mark.parametrize("kind", ["tpe", "gp", "cmaes", "random"])
@@ -29,7 +23,7 @@ def test_each_sampler_runs_batches(synthetic_root, tmp_path, kind):
                              "sampler": {"type": kind, "seed": 0, "n_startup_trials": 3}, "pruner": "none",
                              "enqueue_preset": False})
     plan = prepare(sweep, out=tmp_path)
-    result = run_search(plan, SearchOptions(trials=8, batch=2, progress=False), evaluator=Quadratic(plan.dataset))
+    result = run_search(plan, SearchOptions(trials=8, trial_batch=2, progress=False), backend=quadratic())
     assert result.counts["finished"] == 8 and result.counts.get("fail", 0) == 0
     import optuna
 

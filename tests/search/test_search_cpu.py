@@ -13,6 +13,7 @@ import optuna
 import pandas as pd
 import pytest
 import yaml
+from standins import TruthBackend
 
 from sotbench.cli import main
 from sotbench.presets import load_preset
@@ -103,23 +104,15 @@ def test_killed_search_resumes_with_the_same_trial_count(synthetic_root, tmp_pat
         original = after.trials[trial.system_attrs["failed_trial"]]
         assert trial.state.name == "COMPLETE"
         # a trial killed while it was evaluated runs again with its own parameters; one killed
-        # between ask() and the sampling of its parameters has none, and is sampled afresh
-        if original.params:
-            assert trial.params == original.params
+        # while ask() sampled them keeps those it had and gets the others sampled afresh
+        assert {k: trial.params[k] for k in original.params} == original.params
+        assert set(trial.params) == set(whole.trials[0].params)
 
 
-class ShiftedTruth:
-    """A stand-in batched engine: the ground truth shifted right by 80 * lr pixels, so smaller lr
-    is better on every sequence (exercises the evaluator seam and the pruner)."""
-
-    def __init__(self, dataset):
-        self.dataset = dataset
-        self.calls: list[tuple[str, int]] = []
-
-    def evaluate_batch(self, params_list, seq_name):
-        self.calls.append((seq_name, len(params_list)))
-        gt = np.asarray(self.dataset[seq_name].gt[:, :4], dtype=float)
-        return [gt + [80.0 * p["lr"], 0, 0, 0] for p in params_list]
+def shifted_truth() -> TruthBackend:
+    """The ground truth shifted right by 80 * lr pixels: smaller lr is better on every sequence
+    (exercises the backend seam and the pruner)."""
+    return TruthBackend(lambda p: 80.0 * p.lr)
 
 
 def _plan(root: Path, out: Path, pruner: dict, **extra):
@@ -133,8 +126,8 @@ def _plan(root: Path, out: Path, pruner: dict, **extra):
 def test_wilcoxon_prunes_hopeless_trials_and_frees_their_place(synthetic_root, tmp_path, on_prune):
     plan = _plan(synthetic_root, tmp_path, {"type": "wilcoxon", "n_startup_steps": 4, "p_threshold": 0.1,
                                             "on_prune": on_prune})
-    engine = ShiftedTruth(plan.dataset)
-    result = run_search(plan, SearchOptions(trials=12, batch=4, progress=False), evaluator=engine)
+    engine = shifted_truth()
+    result = run_search(plan, SearchOptions(trials=12, trial_batch=4, progress=False), backend=engine)
     study = _load(tmp_path, "fake")
     trials = study.get_trials(deepcopy=False)
     pruned = [t for t in trials if t.user_attrs.get("pruned") or t.state.name == "PRUNED"]
@@ -160,12 +153,13 @@ def test_wilcoxon_prunes_hopeless_trials_and_frees_their_place(synthetic_root, t
 def test_median_pruner_reports_running_means_in_fixed_order(synthetic_root, tmp_path):
     plan = _plan(synthetic_root, tmp_path, {"type": "median", "n_startup_trials": 2, "n_warmup_steps": 1},
                  enqueue_preset=False)
-    engine = ShiftedTruth(plan.dataset)
-    run_search(plan, SearchOptions(trials=6, batch=1, progress=False), evaluator=engine)
+    engine = shifted_truth()
+    run_search(plan, SearchOptions(trials=6, trial_batch=1, progress=False), backend=engine)
     order = [name for name, _ in engine.calls[:8]]
     assert order == plan.sequences  # the split's order
     first = _load(tmp_path, "fake").trials[0]
-    values = [plan.objective.sequence_value(n, engine.evaluate_batch([first.params], n)[0]) for n in plan.sequences]
+    typed = plan.base.resolved.with_values(first.params)
+    values = [plan.objective.sequence_value(n, engine.boxes(plan.dataset[n], typed)) for n in plan.sequences]
     assert [first.intermediate_values[i] for i in range(8)] == pytest.approx(np.cumsum(values) / np.arange(1, 9))
 
 

@@ -6,7 +6,7 @@ from textwrap import dedent
 import pytest
 
 from sotbench.search.prepare import builtin_sweeps
-from sotbench.search.sweep import DEFAULT_SPACE, SweepFileError, load_sweep, sweep_from_dict
+from sotbench.search.sweep import SweepFileError, load_sweep, sweep_from_dict
 
 
 def _write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
@@ -22,11 +22,10 @@ def test_minimal_sweep_gets_the_documented_defaults(tmp_path):
         split: val
     """, "mine.yaml"))
     assert sweep.name == "mine"
-    assert {r.name: (r.low, r.high) for r in sweep.space} == DEFAULT_SPACE
-    assert DEFAULT_SPACE == {"penalty_k": (0.0, 0.6), "window_influence": (0.0, 0.65), "lr": (0.1, 0.8)}
+    assert sweep.space == ()  # the tracker's default space, filled in by prepare (see test_default_space_is_the_trackers)
     assert (sweep.sampler.type, sweep.sampler.seed) == ("tpe", 0)
     assert sweep.pruner.type == "wilcoxon" and sweep.pruner.tell_mean and sweep.pruner.shuffled
-    assert (sweep.trials, sweep.batch, sweep.enqueue_preset) == (200, 4, True)
+    assert (sweep.trials, sweep.trial_batch, sweep.enqueue_preset) == (200, 4, True)
     assert sweep.metric is None and sweep.profile is None
 
 
@@ -43,7 +42,7 @@ def test_round_trip_through_plain_data(tmp_path):
         pruner: {type: median, n_warmup_steps: 2}
         objective: {metric: precision, profile: pysot}
         trials: 12
-        batch: 3
+        trial_batch: 3
     """))
     again = sweep_from_dict(sweep.to_dict())
     assert again.to_dict() == sweep.to_dict()
@@ -91,3 +90,20 @@ def test_builtin_sweeps_load():
         assert sweep.split not in (None, "test")  # built-in sweeps tune on validation splits
     default = load_sweep(sweeps["siamrpnpp-got10k"])
     assert (default.preset, default.dataset, default.split) == ("siamrpnpp/default", "got10k", "val")
+
+
+def test_default_space_is_the_trackers(synthetic_root, tmp_path):
+    from sotbench.search import prepare
+    from sotbench.trackers.ncc import SEARCH_SPACE
+
+    sweep = sweep_from_dict({"preset": "ncc/default", "dataset": "synthetic", "split": "val", "root": str(synthetic_root)})
+    plan = prepare(sweep, out=tmp_path)
+    assert {r.name: (r.low, r.high) for r in plan.sweep.space} == SEARCH_SPACE
+    assert SEARCH_SPACE == {"penalty_k": (0.0, 0.6), "window_influence": (0.0, 0.65), "lr": (0.1, 0.8)}
+
+
+def test_old_batch_key_still_reads_and_both_are_refused(tmp_path):
+    old = load_sweep(_write(tmp_path, "preset: ncc/default\ndataset: synthetic\nbatch: 3\n"))
+    assert old.trial_batch == 3
+    with pytest.raises(SweepFileError, match="trial_batch only"):
+        load_sweep(_write(tmp_path, "preset: ncc/default\ndataset: synthetic\nbatch: 3\ntrial_batch: 2\n", "b.yaml"))

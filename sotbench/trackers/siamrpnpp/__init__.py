@@ -1,6 +1,8 @@
 """SiamRPN++ R50 (``siamrpn_r50_l234_dwxcorr``) in PyTorch, reproducing pysot or mmtracking.
 
-``build`` is the ``siamrpnpp`` entry of ``sotbench.trackers.TRACKERS``.  The pieces a batched
+``TRACKER`` is the ``siamrpnpp`` entry of ``sotbench.trackers.TRACKERS``: typed ``Params``
+over the default preset, the three per-stream knobs, the default search space, and the
+batched engine (``engine/``) as its batch backend.  The pieces a batched
 engine reuses (all batched over a leading stream dimension, device-agnostic):
 
 * ``model.SiamRPNpp`` (``template`` -> ``Kernels``, ``track``), ``builder.build_model``,
@@ -19,11 +21,16 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from sotbench.trackers.definition import BackendUnavailable, BuildOptions, ResolvedTracker, TrackerDef, WeightsZoo
+from sotbench.trackers.siamrpnpp import zoo as _zoo
+from sotbench.trackers.siamrpnpp.params import SEARCH_SPACE, STREAM_PARAMS, Params, with_defaults
+
 __all__ = [
     "FLAVOURS",
     "Params",
     "ParamsError",
     "SiamRPNppTracker",
+    "TRACKER",
     "WeightsError",
     "ZooError",
     "build",
@@ -36,17 +43,38 @@ __all__ = [
 
 _LAZY = {
     "build_model": "builder", "load_weights": "builder", "resolve_device": "builder",
-    "Params": "params", "ParamsError": "params", "FLAVOURS": "params",
+    "ParamsError": "params", "FLAVOURS": "params",
     "SiamRPNppTracker": "tracker", "WeightsError": "weights",
     "ZooError": "zoo", "download_weights": "zoo", "zoo_names": "zoo",
 }
 
 
-def build(params: dict | None = None, **options: Any):
+def build(params: Params | dict | None = None, **options: Any):
     """Build the SiamRPN++ tracker (see ``builder.build``)."""
     from sotbench.trackers.siamrpnpp.builder import build as _build
 
     return _build(params, **options)
+
+
+def _build(params: Params, options: BuildOptions):
+    return build(params, device=options.device, checkpoint=options.checkpoint,
+                 allow_random_weights=options.allow_random_weights)
+
+
+def _engine(resolved: ResolvedTracker, options: Any):
+    """The batched engine for these parameters (not the long-term tracker, whose search size
+    changes per stream)."""
+    if resolved.params.long_term:
+        raise BackendUnavailable("long_term (SiamRPNLTTracker) changes its search size per stream")
+    from sotbench.trackers.siamrpnpp.engine.backend import EngineBackend
+
+    return EngineBackend(resolved, options)
+
+
+TRACKER = TrackerDef(name="siamrpnpp", build=_build, parse=with_defaults, stream_params=STREAM_PARAMS,
+                     search_space=SEARCH_SPACE, batch_backend=_engine,
+                     zoo=WeightsZoo(_zoo.zoo_names, _zoo.describe_zoo, _zoo.download_weights, _zoo.ZooError),
+                     description="SiamRPN++ R50, pysot or mmtracking arithmetic (needs torch)")
 
 
 def __getattr__(name: str) -> Any:

@@ -18,11 +18,12 @@ import torch
 
 from sotbench.trackers.siamrpnpp import weights as W
 from sotbench.trackers.siamrpnpp.model import SiamRPNpp
-from sotbench.trackers.siamrpnpp.params import Params
+from sotbench.trackers.siamrpnpp.params import DEFAULT_PRESET, Params, default_preset, with_defaults
 from sotbench.trackers.siamrpnpp.tracker import SiamRPNppTracker
 from sotbench.trackers.siamrpnpp.zoo import ZooError, describe_zoo, find_local, weights_dirs, zoo, zoo_entry
 
 __all__ = [
+    "DEFAULT_PRESET",
     "RANDOM_SEED",
     "build",
     "build_model",
@@ -32,15 +33,7 @@ __all__ = [
     "resolve_device",
 ]
 
-DEFAULT_PRESET = "siamrpnpp/default"
 RANDOM_SEED = 0
-
-
-def default_preset() -> dict:
-    """The built-in default preset (``trackers/siamrpnpp/default.yaml``)."""
-    from sotbench.presets import builtin_presets, load_preset
-
-    return load_preset(builtin_presets()[DEFAULT_PRESET])
 
 
 def resolve_device(device: str | None) -> torch.device:
@@ -149,12 +142,11 @@ def _model_key(path: Path | None, p: Params, dev: torch.device) -> tuple:
     return (*where, p.neck_channels, p.weighted, p.center_size, p.anchor_num, str(dev))
 
 
-def build(params: dict | None = None, *, device: str | None = None, checkpoint: str | None = None,
+def build(params: Params | dict | None = None, *, device: str | None = None, checkpoint: str | None = None,
           allow_random_weights: bool = False, **_: Any) -> SiamRPNppTracker:
-    """Build the SiamRPN++ tracker (the ``siamrpnpp`` entry of ``sotbench.trackers.TRACKERS``).
+    """Build the SiamRPN++ tracker from ``Params`` (or a mapping over the default preset's).
     Trackers built from the same file and network structure on one device share the network."""
-    merged = {**default_preset()["params"], **dict(params or {})}
-    p = Params.from_dict(merged)
+    p = params if isinstance(params, Params) else with_defaults(params)
     dev = resolve_device(device)
     ref, path, entry = resolve_checkpoint(checkpoint, allow_random_weights)  # fail before building
     if entry is not None and path is not None:

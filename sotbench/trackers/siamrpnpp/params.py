@@ -12,11 +12,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import MISSING, asdict, dataclass, fields
+from functools import lru_cache
 from typing import Any
 
-__all__ = ["FLAVOURS", "Params", "ParamsError", "score_size"]
+__all__ = ["FLAVOURS", "STREAM_PARAMS", "SEARCH_SPACE", "DEFAULT_PRESET", "Params", "ParamsError", "score_size",
+           "default_preset", "with_defaults"]
 
 FLAVOURS = ("pysot", "mmtracking")
+# The test-time knobs each stream of a batch may set on its own (they do not change the network
+# or the template), and the default search ranges over them (siamban tools/tune.py, reference.md §5.3).
+STREAM_PARAMS = ("penalty_k", "window_influence", "lr")
+SEARCH_SPACE = {"penalty_k": (0.0, 0.6), "window_influence": (0.0, 0.65), "lr": (0.1, 0.8)}
+DEFAULT_PRESET = "siamrpnpp/default"
 
 
 class ParamsError(ValueError):
@@ -87,6 +94,19 @@ class Params:
     def anchor_num(self) -> int:
         """Anchors per score-map cell."""
         return len(self.anchor_ratios) * len(self.anchor_scales)
+
+
+@lru_cache(maxsize=1)
+def default_preset() -> dict:
+    """The built-in default preset (``trackers/siamrpnpp/default.yaml``), read once; do not modify it."""
+    from sotbench.presets import builtin_presets, load_preset
+
+    return load_preset(builtin_presets()[DEFAULT_PRESET])
+
+
+def with_defaults(values: Mapping[str, Any] | None = None) -> Params:
+    """``Params`` of ``values`` over the default preset's parameters (what ``--tracker siamrpnpp`` uses)."""
+    return Params.from_dict({**default_preset()["params"], **dict(values or {})})
 
 
 def score_size(params: Params, instance_size: int | None = None) -> int:

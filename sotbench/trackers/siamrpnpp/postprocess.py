@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from sotbench.trackers.siamrpnpp.anchors import flatten
+from sotbench.trackers.siamrpnpp.params import STREAM_PARAMS
 
 __all__ = [
     "MMDET_WH_CLAMP",
@@ -40,7 +41,7 @@ MMDET_WH_CLAMP = float(np.abs(np.log(16 / 1000)))
 
 
 class Knobs:
-    """Per-stream tuning knobs as ``(B,)`` float64 tensors."""
+    """Per-stream tuning knobs (``params.STREAM_PARAMS``) as ``(B,)`` float64 tensors, by name."""
 
     def __init__(self, penalty_k: torch.Tensor, window_influence: torch.Tensor, lr: torch.Tensor):
         self.penalty_k, self.window_influence, self.lr = penalty_k, window_influence, lr
@@ -51,6 +52,21 @@ class Knobs:
         def col(v: float) -> torch.Tensor:
             return torch.full((n,), float(v), dtype=torch.float64, device=device)
         return cls(col(penalty_k), col(window_influence), col(lr))
+
+    @classmethod
+    def of(cls, params: list, device) -> Knobs:
+        """The knobs of each stream's ``Params`` (one row per entry)."""
+        return cls(**{name: torch.tensor([getattr(p, name) for p in params], dtype=torch.float64, device=device)
+                      for name in STREAM_PARAMS})
+
+    def select(self, index: torch.Tensor) -> Knobs:
+        """The rows ``index``."""
+        return Knobs(**{name: getattr(self, name).index_select(0, index) for name in STREAM_PARAMS})
+
+    def put(self, index: torch.Tensor, rows: Knobs) -> None:
+        """Write ``rows`` into the rows ``index`` (in place)."""
+        for name in STREAM_PARAMS:
+            getattr(self, name).index_copy_(0, index, getattr(rows, name))
 
 
 def per_dtype(fn: Callable[..., torch.Tensor], f32: torch.Tensor, *args: torch.Tensor) -> torch.Tensor:

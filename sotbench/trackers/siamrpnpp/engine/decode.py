@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from sotbench.engine.precision import warn
 from sotbench.frames import ImageFiles, decode_image
+from sotbench.trackers.siamrpnpp.engine.precision import warn
 
 __all__ = ["CpuDecoder", "Decoded", "NvjpegDecoder", "choose_decoder", "nvjpeg_available"]
 

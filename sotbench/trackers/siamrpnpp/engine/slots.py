@@ -1,8 +1,8 @@
 """The engine's per-stream device buffers: one row per slot.
 
 Each slot holds a stream's tracker state ``(cx, cy, w, h)`` (float64), mmtracking's float32
-flag, the padding colour, the frame bounds of its last initialisation, its knobs
-(``penalty_k``, ``window_influence``, ``lr``) and its correlation kernels (6 tensors of
+flag, the padding colour, the frame bounds of its last initialisation, its knobs (a ``Knobs``:
+one tensor per name of ``params.STREAM_PARAMS``) and its correlation kernels (6 tensors of
 ``(C, 5, 5)``).  A step gathers the rows of its streams, and writes the new states back.
 """
 
@@ -26,7 +26,7 @@ class Slots:
         self.f32 = torch.zeros(capacity, dtype=torch.bool, device=device)
         self.pad = torch.zeros(capacity, 3, dtype=pad_dtype, device=device)
         self.bounds = torch.zeros(capacity, 2, **f64)
-        self.knobs = torch.zeros(capacity, 3, **f64)
+        self.knobs = Knobs.full(capacity, 0.0, 0.0, 0.0, device)
         self.kernels: list[torch.Tensor] | None = None
         self.levels = 0
 
@@ -37,7 +37,7 @@ class Slots:
                             for k in kernels.cls + kernels.loc]
 
     def initialise(self, slots: torch.Tensor, which: torch.Tensor, kernels: Kernels, state: torch.Tensor,
-                   pad: torch.Tensor, bounds: torch.Tensor, knobs: torch.Tensor) -> None:
+                   pad: torch.Tensor, bounds: torch.Tensor, knobs: Knobs) -> None:
         """Slot ``slots[i]`` takes template ``which[i]`` (rows of ``kernels``, ``state``, ``pad``,
         ``bounds``) and knobs ``knobs[i]``; its float32 flag is cleared."""
         self._ensure_kernels(kernels)
@@ -46,15 +46,14 @@ class Slots:
         self.state.index_copy_(0, slots, state.index_select(0, which))
         self.pad.index_copy_(0, slots, pad.index_select(0, which).to(self.pad.dtype))
         self.bounds.index_copy_(0, slots, bounds.index_select(0, which))
-        self.knobs.index_copy_(0, slots, knobs)
+        self.knobs.put(slots, knobs)
         self.f32.index_fill_(0, slots, False)
 
     def gather(self, idx: torch.Tensor):
         """``(state, f32, pad, bounds, knobs, kernels)`` of the slots ``idx``."""
-        k = self.knobs.index_select(0, idx)
         kern = [b.index_select(0, idx) for b in self.kernels]
         return (self.state.index_select(0, idx), self.f32.index_select(0, idx), self.pad.index_select(0, idx),
-                self.bounds.index_select(0, idx), Knobs(k[:, 0], k[:, 1], k[:, 2]),
+                self.bounds.index_select(0, idx), self.knobs.select(idx),
                 Kernels(kern[:self.levels], kern[self.levels:]))
 
     def update(self, slots: torch.Tensor, state: torch.Tensor, set_f32: bool) -> None:

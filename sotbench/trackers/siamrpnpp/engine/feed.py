@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from sotbench.engine.decode import Decoded
-from sotbench.engine.schedule import StepPlan
+from sotbench.trackers.siamrpnpp.engine.decode import Decoded
+from sotbench.trackers.siamrpnpp.engine.schedule import StepPlan
 
 __all__ = ["Feeder", "PackedStep"]
 

@@ -1,6 +1,6 @@
-"""The VOT failure test for many streams at once, deciding exactly as ``run_vot_reset`` does.
+"""The VOT failure test for many streams at once (the reset protocol's rule, ``protocols.py``).
 
-``run_vot_reset`` calls a frame a failure when ``polygon_iou(box, region, (W, H))`` is not above
+A frame is a failure when ``polygon_iou(box, region, (W, H))`` is not above
 ``failure_overlap``.  ``polygon_iou`` costs ~0.2 ms in Python, too much for thousands of
 stream-frames per second, so with the usual threshold 0 a vectorised test first settles the
 clear cases: the box, clipped to the image, overlaps the region with a margin (for a polygon:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sotbench.engine.jobs import Job
+from sotbench.jobs import Job
 
 __all__ = ["Planner", "StepPlan"]
 

@@ -26,19 +26,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from sotbench.engine.decode import choose_decoder
-from sotbench.engine.feed import Feeder, PackedStep
-from sotbench.engine.jobs import Job, JobResult, StreamRun, region_at
-from sotbench.engine.options import EngineOptions, auto_batch
-from sotbench.engine.overlap import vot_overlap_ok
-from sotbench.engine.precision import PrecisionNet
-from sotbench.engine.schedule import Planner
-from sotbench.engine.slots import Slots
+from sotbench.jobs import Job, JobResult
+from sotbench.protocols import StreamRecord, region_at
 from sotbench.trackers.siamrpnpp.anchors import make_anchors, make_window
 from sotbench.trackers.siamrpnpp.crop import PackedFrames
-from sotbench.trackers.siamrpnpp.flavours import FLAVOUR_CLASSES, MMTracking
+from sotbench.trackers.siamrpnpp.engine.decode import choose_decoder
+from sotbench.trackers.siamrpnpp.engine.feed import Feeder, PackedStep
+from sotbench.trackers.siamrpnpp.engine.options import EngineOptions, auto_batch
+from sotbench.trackers.siamrpnpp.engine.precision import PrecisionNet
+from sotbench.trackers.siamrpnpp.engine.schedule import Planner
+from sotbench.trackers.siamrpnpp.engine.slots import Slots
+from sotbench.trackers.siamrpnpp.flavours import FLAVOUR_CLASSES, Knobs, MMTracking
 from sotbench.trackers.siamrpnpp.model import SiamRPNpp
 from sotbench.trackers.siamrpnpp.params import Params, score_size
+from sotbench.vot_failures import vot_overlap_ok
 
 __all__ = ["Engine", "EngineStats", "bucket"]
 
@@ -79,8 +80,8 @@ class _Launched:
 
     step: int
     start: float
-    inits: list[tuple[StreamRun, int]]
-    tracks: list[tuple[StreamRun, int, tuple[int, int]]]
+    inits: list[tuple[StreamRecord, int]]
+    tracks: list[tuple[StreamRecord, int, tuple[int, int]]]
     host: torch.Tensor | None = None
     event: object = None
     frames: int = 0  # stream-frames of the step, skipped ones included (for progress bars)
@@ -152,7 +153,7 @@ class Engine:
             self._running = False
 
     def _loop(self, planner: Planner, feeder: Feeder) -> Iterator[JobResult]:
-        runs: dict[int, list[StreamRun]] = {}
+        runs: dict[int, list[StreamRecord]] = {}
         ends: dict[int, int] = {}
         errors: dict[int, str] = {}
         ahead: deque = deque()
@@ -199,8 +200,8 @@ class Engine:
             plan = planner.plan()
             for jid in plan.starts:
                 run = planner.jobs[jid]
-                runs[jid] = [StreamRun(spec, run.job, run.job.length, slot=slot)
-                             for spec, slot in zip(run.job.streams, run.slots)]
+                runs[jid] = [StreamRecord(stream, run.job, slot=slot)
+                             for stream, slot in zip(run.job.streams, run.slots)]
                 ends[jid] = run.end
             feeder.put(plan, {jid: planner.jobs[jid].job.seq.frames for jid, _ in plan.frames})
             ahead.append(plan)
@@ -211,20 +212,19 @@ class Engine:
         """Jobs whose last step has been read back (``None``: all)."""
         for jid in [j for j, e in ends.items() if collected is None or e <= collected]:
             del ends[jid]
-            streams = runs.pop(jid)
-            for s in streams:
-                s.finish()
+            records = runs.pop(jid)
             job = planner.jobs[jid].job
             planner.forget(jid)
-            yield JobResult(job, streams, errors.pop(jid, None))
+            yield JobResult(job, [None if r.error else r.output() for r in records],
+                            errors=[r.error for r in records], error=errors.pop(jid, None))
 
     # -- one step ---------------------------------------------------------------------------------
     def _step(self, packed: PackedStep, runs: dict, errors: dict) -> _Launched:
         """Initialise and track the streams of one planned step; launch, do not wait."""
         plan = packed.plan
         packed.wait()
-        inits: list[tuple[StreamRun, int, int]] = []
-        tracks: list[tuple[StreamRun, int, int]] = []
+        inits: list[tuple[StreamRecord, int, int]] = []
+        tracks: list[tuple[StreamRecord, int, int]] = []
         for jid, t in plan.frames:
             if jid in errors:
                 continue
@@ -269,9 +269,9 @@ class Engine:
             boxes.append(box)
         return keys, states, boxes
 
-    def _init(self, packed: PackedStep, inits: list) -> list[tuple[StreamRun, int]]:
+    def _init(self, packed: PackedStep, inits: list) -> list[tuple[StreamRecord, int]]:
         """One template pass for the distinct (job, frame) initialisations of the step."""
-        groups: dict[tuple[int, int], list[StreamRun]] = {}
+        groups: dict[tuple[int, int], list[StreamRecord]] = {}
         for run, jid, t in inits:
             groups.setdefault((jid, t), []).append(run)
         keys, states, boxes = self._init_states(packed, groups)
@@ -290,17 +290,18 @@ class Engine:
             z = torch.cat([z, z[:1].expand(nb - u, *z.shape[1:])])
         kernels = self.net.template(z)
         self.stats.templates += u
-        out, slots, which, knobs = [], [], [], []
+        out, slots, which, params = [], [], [], []
         for i, (key, box) in enumerate(zip(keys, boxes)):
             for run in groups[key]:
                 slots.append(run.slot)
                 which.append(i)
-                knobs.append((run.spec.penalty_k, run.spec.window_influence, run.spec.lr))
+                params.append(run.stream.params)
                 run.initialised(key[1], box)
                 out.append((run, key[1]))
         bounds = torch.stack([meta[:, 2], meta[:, 1]], dim=1).to(torch.float64)
+        knobs = Knobs.of(params, self.device)
         self.slots.initialise(self._upload(np.array(slots, dtype=np.int64)), self._upload(np.array(which, dtype=np.int64)),
-                              kernels, state, pad, bounds, self._upload(np.array(knobs, dtype=np.float64)))
+                              kernels, state, pad, bounds, knobs)
         return out
 
     def _search(self, packed: PackedStep, tracks: list):

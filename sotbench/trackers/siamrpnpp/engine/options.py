@@ -19,16 +19,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from sotbench.trackers.backends import DECODERS, PRECISIONS, BackendOptions, OptionsError
+
 __all__ = ["DECODERS", "PRECISIONS", "EngineOptions", "OptionsError", "auto_batch"]
 
-PRECISIONS = ("fp32", "tf32", "bf16")
-DECODERS = ("auto", "cpu", "nvjpeg")
 MAX_AUTO_BATCH = 256
 CPU_AUTO_BATCH = 8
-
-
-class OptionsError(ValueError):
-    """Bad engine options (the message lists the valid values)."""
 
 
 @dataclass(frozen=True)
@@ -44,14 +40,14 @@ class EngineOptions:
     prefetch_frames: int = 64  # frames decoded ahead of the compute
 
     def __post_init__(self) -> None:
-        if self.precision not in PRECISIONS:
-            raise OptionsError(f"unknown precision {self.precision!r}, known: {', '.join(PRECISIONS)}")
-        if self.decoder not in DECODERS:
-            raise OptionsError(f"unknown decoder {self.decoder!r}, known: {', '.join(DECODERS)}")
-        if self.batch is not None and self.batch < 1:
-            raise OptionsError(f"batch must be at least 1, got {self.batch}")
+        BackendOptions(batch=self.batch, precision=self.precision, decoder=self.decoder)  # the flags' checks
         if self.lag < 0 or self.prefetch_frames < 1:
             raise OptionsError("lag must be >= 0 and prefetch_frames >= 1")
+
+    @classmethod
+    def of(cls, options: BackendOptions) -> EngineOptions:
+        """The engine options of the ``run`` / ``search`` flags."""
+        return cls(batch=options.batch, precision=options.precision, decoder=options.decoder, compile=options.compile)
 
     @property
     def decode_threads(self) -> int:

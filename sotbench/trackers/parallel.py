@@ -1,0 +1,113 @@
+"""The default backend in worker processes: each job runs in a joblib worker (``--jobs N``).
+
+Workers open the dataset again from a ``DatasetRef`` and keep one ``LockstepBackend`` (one
+tracker, one loaded model) for every job they run.  Jobs are pulled from the source only as
+workers free up, so a search's pruned trials drop out of the jobs made later.  Any joblib
+backend can be named (loky by default; dask or ray where installed).  With several GPUs, jobs
+go to them round robin (one device per job) unless the tracker spec names a device.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from typing import Any
+
+from sotbench.datasets import DatasetRef
+from sotbench.jobs import Job, JobResult, Stream
+
+__all__ = ["ParallelBackend"]
+
+_BACKENDS: dict[str, Any] = {}  # per worker process: tracker spec -> LockstepBackend
+
+
+def _backend(spec: Any):
+    from sotbench.trackers.lockstep import LockstepBackend
+
+    key = repr(spec.to_dict())
+    if key not in _BACKENDS:
+        _BACKENDS.clear()  # one tracker (one model) per process
+        _BACKENDS[key] = LockstepBackend(spec.resolved)
+    return _BACKENDS[key]
+
+
+def _run_remote(spec: Any, ref: DatasetRef, index: int, seq_name: str, streams: list[Stream], protocol: str,
+                vot: Any) -> tuple[int, list, list, str | None]:
+    """Worker side: one job; returns what the parent needs to rebuild its ``JobResult``."""
+    from sotbench.trackers.lockstep import describe_error
+
+    try:
+        seq = ref.open()[seq_name]
+        res = _backend(spec).run_job(Job(seq, streams, protocol, vot))
+    except Exception as exc:  # e.g. the tracker cannot be built in this process
+        return index, [None] * len(streams), [None] * len(streams), describe_error(exc)
+    return index, res.outputs, res.errors, res.error
+
+
+def _devices(spec: Any) -> Callable[[int], Any]:
+    """Spec for the ``i``-th job: one GPU per job, round robin, when several exist."""
+    device = spec.device or ""
+    if device not in ("cuda", "auto", "") or ("torch" not in sys.modules and not device):
+        return lambda i: spec
+    try:
+        import torch
+
+        count = torch.cuda.device_count()
+    except ImportError:
+        return lambda i: spec
+    if count < 2:
+        return lambda i: spec
+    return lambda i: replace(spec, device=f"cuda:{i % count}")
+
+
+class ParallelBackend:
+    """Lockstep tracking in ``n_jobs`` joblib workers (see the module docstring)."""
+
+    capacity = None
+
+    def __init__(self, spec: Any, dataset: DatasetRef, n_jobs: int, joblib_backend: str = "loky"):
+        if dataset is None:
+            raise ValueError("--jobs > 1 needs a dataset that worker processes can open again")
+        self.spec, self.dataset, self.n_jobs, self.joblib_backend = spec, dataset, n_jobs, joblib_backend
+        self._local = None
+
+    def _lockstep(self):
+        if self._local is None:
+            from sotbench.trackers.lockstep import LockstepBackend
+
+            self._local = LockstepBackend(self.spec.resolved)
+        return self._local
+
+    @property
+    def deterministic(self) -> bool:
+        return self._lockstep().deterministic
+
+    def run(self, jobs: Iterable[Job | None], progress: Callable[[int], None] | None = None) -> Iterator[JobResult]:
+        """Track the jobs in worker processes; yields each as it ends (any order)."""
+        from joblib import Parallel, delayed
+
+        pending: dict[int, Job] = {}
+        spec_for = _devices(self.spec)
+
+        def tasks():
+            for i, job in enumerate(j for j in jobs if j is not None):
+                pending[i] = job
+                yield delayed(_run_remote)(spec_for(i), self.dataset, i, job.seq.name, job.streams, job.protocol,
+                                           job.vot)
+
+        parallel = Parallel(n_jobs=self.n_jobs, backend=self.joblib_backend, return_as="generator_unordered",
+                            pre_dispatch="n_jobs")
+        for index, outputs, errors, error in parallel(tasks()):
+            job = pending.pop(index)
+            if progress is not None:
+                progress(job.length * len(job.streams))
+            yield JobResult(job, outputs, errors=errors, error=error)
+
+    def describe(self) -> dict:
+        """For run manifests."""
+        return {"backend": "lockstep", "jobs": self.n_jobs, "joblib_backend": self.joblib_backend}
+
+    def tracker_info(self) -> dict:
+        """What the tracker reports about itself (built once in this process)."""
+        return self._lockstep().tracker_info()
