@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from sotbench.datasets.base import Dataset, DatasetSpec
-from sotbench.metrics.importers import ImportedResults, ResultFile, import_results
+from sotbench.metrics.fit import ResultsMismatch, check_fit
+from sotbench.metrics.importers import ImportedResults, ResultFile, import_results, resolve_layout
 from sotbench.metrics.prepare import PredictionError
 from sotbench.metrics.profile import Profile
 from sotbench.metrics.profiles import get_profile
@@ -28,11 +29,16 @@ from sotbench.results import RunDir
 from sotbench.scores import Scores
 from sotbench.sequences import Sequence
 
-__all__ = ["evaluate", "evaluate_results", "evaluate_trajectories", "primary_metric", "resolve_profile", "EvaluationError", "Scores"]
+__all__ = ["evaluate", "evaluate_results", "evaluate_trajectories", "primary_metric", "resolve_profile",
+           "EvaluationError", "ResultsMismatchError", "Scores"]
 
 
 class EvaluationError(ValueError):
     """The run cannot be scored (hidden ground truth, unreadable result files, wrong profile)."""
+
+
+class ResultsMismatchError(EvaluationError):
+    """The result files are another benchmark's or another protocol's (layout, names or lengths)."""
 
 
 def primary_metric(dataset: Dataset | DatasetSpec | str) -> tuple[str, bool]:
@@ -57,13 +63,31 @@ def resolve_profile(dataset: Dataset, profile: str | Profile | None) -> Profile:
     return prof.for_dataset(dataset.key)
 
 
-def _check_public(dataset: Dataset, sequences: list[Sequence]) -> None:
-    hidden = [s.name for s in sequences if not s.has_full_gt]
-    if not dataset.has_public_ground_truth or hidden:
+def _check_public(dataset: Dataset, sequences: list[Sequence], run_dir: Path | None = None) -> None:
+    """Refuse splits scored by a server (point to ``pack``) and sequences that hold only the initial box."""
+    from sotbench.pack import PACKERS
+
+    hidden = [s for s in sequences if not s.has_full_gt]
+    if not dataset.has_public_ground_truth or (hidden and dataset.key in PACKERS):
         raise EvaluationError(
             f"the ground truth of {dataset.spec.title} ({dataset.split}) is not public, so it can only be "
             f"scored by its evaluation server: run `sotbench pack --dataset {dataset.key} --results DIR` "
             "and upload the archive it writes")
+    if hidden:
+        raise EvaluationError(_initial_box_only(dataset, hidden, run_dir))
+
+
+def _initial_box_only(dataset: Dataset, hidden: list[Sequence], run_dir: Path | None) -> str:
+    """What to do when ground truth holds only the initial box: no server scores it, so say what exists."""
+    seq = hidden[0]
+    source = seq.meta.get("source") or f"the ground truth of {seq.name}"
+    others = f" (and {len(hidden) - 1} more: {', '.join(s.name for s in hidden[1:4])}" \
+             f"{', ...' if len(hidden) > 4 else ''})" if len(hidden) > 1 else ""
+    boxes = f"; the tracked boxes are in {run_dir}" if run_dir is not None else ""
+    return (f"{source}: {seq.gt.shape[0]} ground-truth row{'s' * (seq.gt.shape[0] != 1)} for {len(seq)} frames, "
+            f"so sequence {seq.name!r}{others} cannot be scored (only the initial box is "
+            f"known){boxes}; to score it, write one x,y,w,h row per frame (or 8-number polygons) to that file, "
+            "or leave it out with --sequences")
 
 
 def _sequences(dataset: Dataset, names: list[str] | None) -> list[Sequence]:
@@ -205,12 +229,17 @@ def evaluate(
     run_dir = Path(run_dir)
     prof = resolve_profile(dataset, profile)
     seqs = _sequences(dataset, sequences)
-    _check_public(dataset, seqs)
+    _check_public(dataset, seqs, run_dir)
+    layout = resolve_layout(run_dir, layout)
+    try:
+        check_fit(dataset, run_dir, layout)
+    except ResultsMismatch as exc:
+        raise ResultsMismatchError(str(exc)) from None
     imported = import_results(run_dir, [s.name for s in seqs], layout=layout,
                               first_gt={s.name: s.gt[0, :4] for s in seqs})
     if imported.errors:
-        more = f" (and {len(imported.errors) - 10} more)" if len(imported.errors) > 10 else ""
-        raise EvaluationError("unreadable result files:\n  " + "\n  ".join(imported.errors[:10]) + more)
+        more = f" (and {len(imported.errors) - 3} more)" if len(imported.errors) > 3 else ""
+        raise EvaluationError("unreadable result files: " + "; ".join(imported.errors[:3]) + more)
     scores = _score(dataset, seqs, imported, prof, run_dir)
     manifest = RunDir(run_dir).read_manifest()
     scores.run, scores.run_dir = run_dir.name, str(run_dir)

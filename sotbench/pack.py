@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from sotbench.datasets.base import Dataset
-from sotbench.metrics.importers import ImportedResults, import_results
+from sotbench.metrics.fit import ResultsMismatch, check_fit, known_length
+from sotbench.metrics.importers import ImportedResults, import_results, resolve_layout
 
 __all__ = ["PACKERS", "PackError", "PackReport", "pack_results"]
 
@@ -59,17 +60,10 @@ def _got10k_entries(imported: ImportedResults) -> dict[str, str]:
 PACKERS = {"trackingnet": _trackingnet_entries, "got10k": _got10k_entries}
 
 
-def _known_length(seq) -> int | None:
-    """Frame count of a sequence, or None when only a first-frame annotation and no frames are known."""
-    if seq.frames is not None or "n_frames" in seq.meta or seq.gt.shape[0] > 1:
-        return len(seq)
-    return None
-
-
 def _check_lengths(dataset: Dataset, imported: ImportedResults) -> list[str]:
     problems = []
     for seq, r in imported.results.items():
-        n = _known_length(dataset[seq])
+        n = known_length(dataset[seq])
         for path, traj in zip(r.paths, r.trajectories):
             if n is not None and len(traj) != n:
                 problems.append(f"{path}: {len(traj)} rows for {n} frames")
@@ -107,6 +101,11 @@ def pack_results(
     if dataset.key not in PACKERS:
         raise PackError(f"no evaluation-server format for {dataset.key!r}; known: {', '.join(PACKERS)}")
     names = dataset.names
+    layout = resolve_layout(Path(results_dir), layout)
+    try:
+        check_fit(dataset, Path(results_dir), layout)
+    except ResultsMismatch as exc:
+        raise PackError(str(exc)) from None
     imported = import_results(results_dir, names, layout=layout)
     problems = list(imported.errors) + _check_lengths(dataset, imported)
     if imported.missing and not allow_incomplete:
@@ -114,7 +113,8 @@ def pack_results(
                         f"{', '.join(imported.missing[:8])}{', ...' if len(imported.missing) > 8 else ''} "
                         "(--allow-incomplete packs anyway; the server scores a missing sequence as a failure)")
     if problems:
-        raise PackError("cannot pack:\n  " + "\n  ".join(problems[:20]))
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise PackError("cannot pack: " + "; ".join(problems[:5]) + more)
     entries = PACKERS[dataset.key](imported)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -128,7 +128,7 @@ def pack_results(
     finally:
         tmp.unlink(missing_ok=True)
     warnings = list(imported.warnings)
-    unknown = [seq for seq in imported.results if _known_length(dataset[seq]) is None]
+    unknown = [seq for seq in imported.results if known_length(dataset[seq]) is None]
     if unknown:
         warnings.append(f"frame counts unknown for {len(unknown)} sequences (no frames under --root): their "
                         "row counts were not checked")

@@ -15,6 +15,8 @@ from sotbench.metrics.profiles import PROFILES
 HELP = "score tracker results (any toolkit's layout) and write scores.json + per_sequence.csv"
 EPILOG = f"""profiles (--profile): {', '.join(PROFILES)}; default: the benchmark's own
 (the one that reproduces its published numbers). docs/profiles.md explains each.
+Results of another benchmark (names, row counts) or of the other protocol's layout (VOT
+baseline/ files vs <seq>.txt) are refused before anything is scored (docs/metrics.md).
 
 examples:
   sotbench eval --dataset otb100 --root ~/data/OTB100 --results results/OTB100/SiamRPN++

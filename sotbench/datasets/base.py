@@ -138,6 +138,10 @@ class Dataset:
         """Other spellings of sequence names (``alias -> name``), e.g. other toolkits' names."""
         return {}
 
+    def result_length_fits(self, seq: Sequence, rows: int) -> bool:
+        """Whether a result file of ``rows`` rows can be ``seq``'s (adapters add documented exceptions)."""
+        return rows == len(seq)
+
     # -- public API ----------------------------------------------------------------------
     @property
     def key(self) -> str:

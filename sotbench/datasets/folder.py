@@ -92,7 +92,7 @@ class FolderDataset(Dataset):
         attrs = frozenset()
         if attrs_path.is_file():
             attrs = frozenset(a.strip() for a in re.split(r"[,\s]+", attrs_path.read_text()) if a.strip())
-        meta = {"n_frames": len(frames)}
+        meta = {"n_frames": len(frames), "source": str(gt_path)}
         return Sequence(name=seq_dir.name, gt=gt, frames=frames, attributes=attrs, meta=meta)
 
 

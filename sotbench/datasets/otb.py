@@ -101,6 +101,13 @@ class _OTB(Dataset):
             out[Path(seqs[name]["kit"]).stem] = name
         return out
 
+    def result_length_fits(self, seq: Sequence, rows: int) -> bool:
+        """Also the other documented start: Tiger1 from frame 1 (354 rows, got10k / VOT toolkit) or 6."""
+        rec = _facts()["sequences"].get(seq.name)
+        if rows == len(seq) or rec is None:
+            return rows == len(seq)
+        return rows in {rec["end"] - rec["start"] + 1, rec["end"] - rec.get("first", rec["start"]) + 1}
+
     # -- layouts ------------------------------------------------------------------------
     def _index(self):
         seqs = _facts()["sequences"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from functools import partial
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -60,16 +61,16 @@ def _facts() -> dict:
 
 
 class _UAV(Dataset):
-    """Shared reader: ``subset`` is "UAV123" or "UAV20L"."""
+    """Shared reader: ``edition`` is "UAV123" or "UAV20L"."""
 
-    subset = "UAV123"
+    edition: ClassVar[str] = "UAV123"
 
     def __init__(self, root: str | os.PathLike | None = None, split: str | None = None):
         super().__init__(root, split)
         self._json: Path | None = None
 
     def expected_names(self) -> list[str]:
-        names = list(_facts()[self.subset])
+        names = list(_facts()[self.edition])
         if self.split == "test":
             return names
         tune = set(package_lines("uav123_tune.txt"))
@@ -77,24 +78,24 @@ class _UAV(Dataset):
 
     def _index(self):
         names = self.expected_names()
-        self._json = find_json(self.root, (f"{self.subset}.json",))
+        self._json = find_json(self.root, (f"{self.edition}.json",))
         if self._json is not None:
             self.layout = "pysot-json"
             data = load_json(self._json)
             return {n: partial(self._load_json, n) for n in names if n in data}
-        anno = self.root / "anno" / self.subset
+        anno = self.root / "anno" / self.edition
         self.layout = "native"
         return {n: partial(self._load_native, n) for n in names if (anno / f"{n}.txt").is_file()}
 
     def _range(self, name: str) -> tuple[str, int, int]:
-        rec = _facts()[self.subset][name]
+        rec = _facts()[self.edition][name]
         return rec["folder"], rec["start"], rec["end"]
 
     def _attributes(self, name: str) -> frozenset[str]:
-        path = self.root / "anno" / self.subset / "att" / f"{name}.txt"
+        path = self.root / "anno" / self.edition / "att" / f"{name}.txt"
         if path.is_file():
             return flag_attributes(path, CODES)
-        return frozenset(_facts()[self.subset][name].get("attributes", ()))
+        return frozenset(_facts()[self.edition][name].get("attributes", ()))
 
     def _sequence(self, name: str, gt: np.ndarray, frames, path: Path, attributes) -> Sequence:
         check_boxes(path, gt, nan_rows_ok=True)
@@ -106,7 +107,7 @@ class _UAV(Dataset):
                         image_size=first_image_size(frames), meta=meta)
 
     def _load_native(self, name: str) -> Sequence:
-        path = self.root / "anno" / self.subset / f"{name}.txt"
+        path = self.root / "anno" / self.edition / f"{name}.txt"
         folder, start, end = self._range(name)
         gt = read_rows(path, allow_nan=True)
         if len(gt) != end - start + 1:
@@ -154,7 +155,7 @@ class UAV123(_UAV):
     """UAV123 (``tune``/``heldout``: a fixed 25/75 split of whole videos for search)."""
 
     spec = _spec("uav123", "UAV123", "UAV123", ("test", "tune", "heldout"))
-    subset = "UAV123"
+    edition: ClassVar[str] = "UAV123"
 
 
 class UAV20L(_UAV):
@@ -162,4 +163,4 @@ class UAV20L(_UAV):
 
     spec = _spec("uav20l", "UAV20L", "UAV20L", ("test",))
     data_folders = ("UAV123",)
-    subset = "UAV20L"
+    edition = "UAV20L"

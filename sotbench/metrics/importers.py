@@ -24,7 +24,8 @@ from sotbench.metrics.names import match_names
 from sotbench.metrics.readers import ResultError, box_warnings, read_boxes, read_times
 from sotbench.metrics.vot_io import VotResultError, read_vot_trajectory
 
-__all__ = ["ResultFile", "ImportedResults", "detect_layout", "import_results", "is_corner_row", "LAYOUTS"]
+__all__ = ["ResultFile", "ImportedResults", "detect_layout", "resolve_layout", "candidate_files", "import_results",
+           "is_corner_row", "LAYOUTS"]
 
 LAYOUTS = ("auto", "flat", "got10k", "vot")
 _REP = re.compile(r"^(?P<seq>.+)_(?P<rep>\d{3})\.txt$")
@@ -73,6 +74,15 @@ def detect_layout(run_dir: Path) -> str:
     return "flat"
 
 
+def resolve_layout(run_dir: Path, layout: str = "auto") -> str:
+    """The layout of ``run_dir``: ``layout`` itself, or the detected one for ``auto``."""
+    if not run_dir.is_dir():
+        raise FileNotFoundError(f"results folder not found: {run_dir}")
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown results layout {layout!r}, known: {', '.join(LAYOUTS)}")
+    return detect_layout(run_dir) if layout == "auto" else layout
+
+
 def _flat_files(run_dir: Path) -> dict[str, list[Path]]:
     return {p.stem: [p] for p in run_dir.glob("*.txt")
             if not p.stem.endswith("_time") and not p.name.startswith(".")}
@@ -87,7 +97,8 @@ def _repetition_files(folder: Path) -> dict[str, list[Path]]:
     return out
 
 
-def _candidate_files(run_dir: Path, layout: str) -> dict[str, list[Path]]:
+def candidate_files(run_dir: Path, layout: str) -> dict[str, list[Path]]:
+    """File stem -> result files (one per repetition) of a folder in ``layout`` (not auto)."""
     if layout == "flat":
         return _flat_files(run_dir)
     if layout == "vot" and (run_dir / "baseline").is_dir():
@@ -152,12 +163,8 @@ def import_results(
     silently.
     """
     run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        raise FileNotFoundError(f"results folder not found: {run_dir}")
-    if layout not in LAYOUTS:
-        raise ValueError(f"unknown results layout {layout!r}, known: {', '.join(LAYOUTS)}")
-    layout = detect_layout(run_dir) if layout == "auto" else layout
-    files = _candidate_files(run_dir, layout)
+    layout = resolve_layout(run_dir, layout)
+    files = candidate_files(run_dir, layout)
     mapping, notes = match_names(files, names)
     unmatched = sorted(s for s in files if s not in mapping)
     out = ImportedResults(layout, {}, [], unmatched)

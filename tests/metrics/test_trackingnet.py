@@ -92,6 +92,16 @@ def test_pack_refuses_wrong_lengths_nan_and_missing(tmp_path):
     assert not (tmp_path / "sub.zip").exists()
 
 
+def test_pack_errors_are_one_line(tmp_path, capsys):
+    res = tmp_path / "T"
+    _write(res, "seq_a", [[1, 2, 30, 40]] * 2)
+    _write(res, "seq_b", [[1, 2, 30, 40]] * 2 + [["nan"] * 4])
+    with pytest.raises(PackError) as info:
+        pack_results(_Server(root=tmp_path), res, tmp_path / "sub.zip")
+    assert str(info.value).startswith("cannot pack: ") and "\n" not in str(info.value)
+    assert "seq_a.txt: 2 rows for 4 frames; " in str(info.value) and "seq_b.txt:3: NaN" in str(info.value)
+
+
 def test_pack_got10k_layout_with_times(tmp_path):
     res = tmp_path / "T"
     for name, n in _Got.lengths.items():
