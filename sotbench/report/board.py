@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sotbench.datasets import benchmark_name, dataset_title  # noqa: F401 (re-exported)
 from sotbench.scores import SCHEMA  # one definition of the score-file schema name
 
 __all__ = ["SCHEMA", "METRICS", "Metric", "Entry", "Board", "ReportError", "read_scores", "build_board",
@@ -219,24 +220,6 @@ def build_board(items: list[tuple[str, dict, str]], allow_partial: bool = False,
     return Board(dataset=first["dataset"], split=split, protocol=protocol, profile=str(first.get("profile") or ""),
                  title=title or dataset_title(first["dataset"], split), ranked=ranked, unranked=unranked,
                  allow_partial=allow_partial, attributes=attrs, attribute_labels=labels)
-
-
-def dataset_title(key: str, split: str | None = None) -> str:
-    """The benchmark's short display name (``OTB100``), from its adapter when known."""
-    try:
-        from sotbench.datasets import dataset_class
-
-        spec = dataset_class(key).spec
-    except (ValueError, ImportError, AttributeError):  # a plug-in dataset not importable here
-        return key if split in (None, "test") else f"{key} ({split})"
-    title = benchmark_name(spec)
-    return title if split in (None, spec.default_split) else f"{title} ({split})"
-
-
-def benchmark_name(spec) -> str:
-    """The name used in plot titles: the benchmark's folder name (``OTB100``, ``VOT2018``)."""
-    name = spec.folder or spec.key
-    return name.capitalize() if name.islower() else name
 
 
 def attribute_names(key: str, entries: list[Entry]) -> tuple[list[str], dict[str, str]]:
