@@ -96,9 +96,10 @@ def _runs_html(board: Board) -> str:
         params = json.dumps(tracker.get("params"), sort_keys=True) if tracker.get("params") else ""
         rows.append("<tr>" + "".join(f'<td class="text">{html.escape(str(v))}</td>' for v in (
             e.name, what, params, s.get("run_dir", ""), str(s.get("results_hash", ""))[:12], e.coverage_text,
-            len(s.get("warnings") or []))) + "</tr>")
+            ", ".join(e.tags) or "–", len(s.get("warnings") or []))) + "</tr>")
     head = "".join(f'<th class="text">{h}</th>' for h in
-                   ("Run", "Tracker", "Parameters", "Results folder", "Results hash", "Sequences", "Warnings"))
+                   ("Run", "Tracker", "Parameters", "Results folder", "Results hash", "Sequences", "Caveats",
+                    "Warnings"))
     warnings = "".join(f"<li><b>{html.escape(e.name)}</b>: {html.escape(str(w))}</li>"
                        for e in board.entries for w in (e.scores.get("warnings") or []))
     details = f"<details><summary>Warnings</summary><ul>{warnings}</ul></details>" if warnings else ""

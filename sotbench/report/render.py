@@ -12,7 +12,7 @@ from sotbench.report.formats import to_csv, to_latex, to_markdown
 from sotbench.report.html import render_html
 from sotbench.report.plots_ope import CURVES, curve_figure, radar_figure
 from sotbench.report.plots_vot import ar_figure, eao_curve_figure, eao_ranking_figure
-from sotbench.report.style import assign_styles, rc_context, save_figure
+from sotbench.report.style import add_footnote, assign_styles, rc_context, save_figure
 from sotbench.report.tables import Table, attribute_table, leaderboard
 from sotbench.report.files import write_text as write_atomic
 
@@ -74,7 +74,10 @@ def figures(board: Board, percent: bool = False) -> list[tuple[str, str, object]
         out.append(("eao_ranking", "EAO ranking", eao_ranking_figure(board, styles, percent)))
         out.append(("ar", "Accuracy-robustness plot", ar_figure(board, styles)))
     out.append(("radar", "Attribute radar chart", radar_figure(board, styles, percent)))
-    return [(stem, title, fig) for stem, title, fig in out if fig is not None]
+    out = [(stem, title, fig) for stem, title, fig in out if fig is not None]
+    for _, _, fig in out:
+        add_footnote(fig, board.caveat_lines(board.plotted))
+    return out
 
 
 def _write_tables(tables: dict[str, Table], out: Path, formats, percent: bool, label: str) -> dict:
