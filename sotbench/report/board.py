@@ -117,6 +117,11 @@ class SkippedRun:
     path: str
     reason: str
 
+    def line(self) -> str:
+        """``name (path): reason``."""
+        where = f" ({self.path})" if self.path and self.path != self.name else ""
+        return f"{self.name}{where}: {self.reason}"
+
 
 @dataclass
 class Board:
@@ -224,7 +229,7 @@ def build_board(items: list[tuple[str, dict, str]], allow_partial: bool = False,
     are listed in the report with their reason."""
     if not items:
         if skipped:
-            raise ReportError("no run could be reported: " + "; ".join(f"{s.name}: {s.reason}" for s in skipped))
+            raise ReportError("no run could be reported: " + "; ".join(s.line() for s in skipped))
         raise ReportError("no runs to report")
     for name, data, path in items:
         check_scores(data, path or name)
