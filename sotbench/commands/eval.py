@@ -16,6 +16,11 @@ HELP = "score tracker results (any toolkit's layout) and write scores.json + per
 EPILOG = f"""profiles (--profile): {', '.join(PROFILES)}; default: the benchmark's own
 (the one that reproduces its published numbers). docs/profiles.md explains each.
 
+A score of part of the split (a root holding some of the benchmark's sequences, --sequences,
+missing result files) or of a run on random weights prints a "caveat:" line, e.g.
+"partial: 5 of 100 sequences — not comparable with published OTB100 numbers"; scores.json and
+--json carry it (caveats) and the facts behind it (coverage, flags).
+
 examples:
   sotbench eval --dataset otb100 --root ~/data/OTB100 --results results/OTB100/SiamRPN++
   sotbench eval --dataset lasot --root ~/data/LaSOT --results res/LaSOT/ATOM --profile lasot-matlab
