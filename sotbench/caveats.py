@@ -51,7 +51,7 @@ def random_weights(manifest: Mapping | None) -> bool:
 
 
 def score_flags(manifest: Mapping | None) -> dict:
-    """The ``flags`` block of a score file, from the run manifest (``None`` for imported results)."""
+    """The ``flags`` block of a score file, from the run manifest (``None``: imported results, all false)."""
     return {"random_weights": random_weights(manifest)}
 
 

@@ -151,7 +151,7 @@ def _check_manifest(store: RunDir, manifest: dict, force: bool) -> None:
             "choose another --name, or --force to replace them"
         )
     before, now = _weights_id(old), _weights_id(manifest)
-    if same and before != now and None not in (before, now):
+    if before != now and None not in (before, now):
         raise RunError(f"{store.path} holds results computed with other weights ({before}), this run uses {now}; "
                        "choose another --name, or --force to replace them")
 

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from sotbench.caveats import captions, counts
 from sotbench.commands.common import add_dataset_arguments, open_dataset, parse_sequences
 from sotbench.errors import CommandError
 from sotbench.metrics.importers import LAYOUTS
@@ -47,8 +48,6 @@ def _fmt(value) -> str:
 
 
 def _print_table(scores, warnings_shown: int = 8) -> None:
-    from sotbench.caveats import captions, counts
-
     o = scores.overall
     keys = [k for k in o if k not in ("n_sequences",)]
     doc = scores.to_json()

@@ -74,13 +74,13 @@ def make_report(
     paths = ReportPaths(out=out)
     items, skipped = [], []
     for run in runs:
-        try:
-            reason = unfinished_reason(run)
-            if reason is None:
+        reason, cached = unfinished_reason(run), None
+        if reason is None:
+            try:
                 cached = scores_for_run(dataset, run.path, out / "scores" / _cache_name(run.name), profile, force)
-        except ReportError as exc:  # the message names the folder, which the list names already
-            reason = _one_line(str(exc).replace(f"cannot evaluate {run.path}: ", "cannot evaluate: ", 1))
-        if reason is not None:
+            except ReportError as exc:  # the message names the folder, which the skipped list names already
+                reason = _one_line(str(exc).replace(f"cannot evaluate {run.path}: ", "cannot evaluate: ", 1))
+        if cached is None:
             skipped.append(SkippedRun(run.name, str(run.path), reason))
             if log:
                 log(f"{run.name}: skipped ({reason})")
