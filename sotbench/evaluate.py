@@ -17,6 +17,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from sotbench.caveats import coverage_facts, score_flags
 from sotbench.datasets.base import Dataset, DatasetSpec
 from sotbench.metrics.fit import ResultsMismatch, check_fit
 from sotbench.metrics.importers import ImportedResults, ResultFile, import_results, resolve_layout
@@ -116,13 +117,12 @@ def _build_scores(dataset: Dataset, sequences: list[Sequence], scoring: Sequence
     per_attr = pd.DataFrame(attr_rows, columns=["attribute", "name", "n_sequences", *overall]).set_index("attribute")
     if missing:
         warnings = [f"{len(missing)} of {len(sequences)} sequences have no results ({', '.join(missing[:5])}"
-                    f"{', ...' if len(missing) > 5 else ''}); the overall scores cover the others only and are not "
-                    "comparable with published numbers"] + warnings
+                    f"{', ...' if len(missing) > 5 else ''}); the overall scores cover the others only"] + warnings
     return Scores(
         dataset=dataset.key, split=dataset.split, protocol=dataset.protocol, profile=profile.name,
         profile_hash=profile.hash, overall=overall, per_sequence=table, curves=curves, per_attribute=per_attr,
         attribute_curves=attr_curves, default_profile=dataset.spec.default_profile,
-        coverage={"evaluated": len(table), "total": len(sequences), "missing": missing}, warnings=warnings)
+        coverage=coverage_facts(dataset, len(table), len(sequences), missing), warnings=warnings)
 
 
 def _repetitions(value: object, protocol: str) -> list:
@@ -245,6 +245,7 @@ def evaluate(
     scores.run, scores.run_dir = run_dir.name, str(run_dir)
     scores.results_hash = results_hash(imported.paths, run_dir)
     scores.tracker = (manifest or {}).get("tracker")
+    scores.flags = score_flags(manifest)
     scores.speed = _speed(run_dir, manifest, [r.times for r in imported.results.values() if r.times is not None])
     if imported.unmatched:
         scores.warnings.append(f"{len(imported.unmatched)} files in {run_dir} match no sequence of "

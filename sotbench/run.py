@@ -89,6 +89,20 @@ def _check_manifest(store: RunDir, manifest: dict, force: bool) -> None:
             f"({old.get('tracker', {}).get('tracker')} {old.get('tracker', {}).get('params')}); "
             "choose another --name, or --force to replace them"
         )
+    before, now = _weights_id(old), _weights_id(manifest)
+    if before != now and None not in (before, now):
+        raise RunError(f"{store.path} holds results computed with other weights ({before}), this run uses {now}; "
+                       "choose another --name, or --force to replace them")
+
+
+def _weights_id(manifest: dict) -> str | None:
+    """What identifies the weights a run's tracker used (``random`` or the file's sha256), if it says."""
+    weights = (manifest.get("tracker_info") or {}).get("weights")
+    if not isinstance(weights, dict) or not weights.get("source"):
+        return None
+    if weights["source"] == "random":
+        return f"random: {weights.get('random', 'random init')}"
+    return f"sha256 {str(weights.get('sha256'))[:12]}" if weights.get("sha256") else str(weights["source"])
 
 
 def _precision(manifest: dict) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from sotbench.caveats import captions
 from sotbench.results import write_atomic
 
 __all__ = ["Scores", "SCHEMA", "score_file_names", "read_scores"]
@@ -63,7 +64,8 @@ class Scores:
     run_dir: str | None = None
     results_hash: str | None = None
     tracker: dict | None = None
-    coverage: dict = field(default_factory=dict)
+    coverage: dict = field(default_factory=dict)  # see sotbench.caveats.coverage_facts
+    flags: dict = field(default_factory=dict)  # see sotbench.caveats.score_flags
     speed: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -79,15 +81,16 @@ class Scores:
         return out
 
     def to_json(self) -> dict:
-        """The ``scores.json`` document (plain, JSON-safe types)."""
+        """The ``scores.json`` document (plain, JSON-safe types); ``caveats`` are its captions."""
         doc = {
             "schema": SCHEMA, "dataset": self.dataset, "split": self.split, "protocol": self.protocol,
             "profile": self.profile, "profile_hash": self.profile_hash,
             "run": self.run, "run_dir": self.run_dir, "results_hash": self.results_hash,
-            "tracker": self.tracker, "coverage": self.coverage, "overall": self.overall,
+            "tracker": self.tracker, "coverage": self.coverage, "flags": self.flags, "overall": self.overall,
             "curves": self.curves, "per_attribute": self._attribute_json(),
             "speed": self.speed, "warnings": self.warnings,
         }
+        doc["caveats"] = captions(doc)
         return _clean(doc)
 
     def write(self, out_dir: str | os.PathLike) -> tuple[Path, Path]:

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from sotbench.caveats import captions, counts
 from sotbench.commands.common import add_dataset_arguments, open_dataset, parse_sequences
 from sotbench.errors import CommandError
 from sotbench.metrics.importers import LAYOUTS
@@ -17,6 +18,11 @@ EPILOG = f"""profiles (--profile): {', '.join(PROFILES)}; default: the benchmark
 (the one that reproduces its published numbers). docs/profiles.md explains each.
 Results of another benchmark (names, row counts) or of the other protocol's layout (VOT
 baseline/ files vs <seq>.txt) are refused before anything is scored (docs/metrics.md).
+
+A score of part of the split (a root holding some of the benchmark's sequences, --sequences,
+missing result files) or of a run on random weights prints a "caveat:" line, e.g.
+"partial: 5 of 100 sequences — not comparable with published OTB100 numbers"; scores.json and
+--json carry it (caveats) and the facts behind it (coverage, flags).
 
 examples:
   sotbench eval --dataset otb100 --root ~/data/OTB100 --results results/OTB100/SiamRPN++
@@ -34,7 +40,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, metavar="DIR", help="where to write the score files (default: --results)")
     p.add_argument("--no-write", action="store_true", help="print only, write no score files")
     p.add_argument("--json", action="store_true",
-                   help="print one JSON object: the overall scores (fractions) at the top level, plus provenance")
+                   help="print one JSON object: the overall scores (fractions) at the top level, plus provenance "
+                        "(coverage, flags, caveats)")
     p.add_argument("--per-sequence", action="store_true", help="also print the per-sequence table")
 
 
@@ -45,8 +52,12 @@ def _fmt(value) -> str:
 def _print_table(scores, warnings_shown: int = 8) -> None:
     o = scores.overall
     keys = [k for k in o if k not in ("n_sequences",)]
+    doc = scores.to_json()
+    evaluated, total = counts(doc)
     print(f"{scores.dataset} ({scores.split}) · run {scores.run} · profile {scores.profile} · "
-          f"{scores.coverage.get('evaluated')}/{scores.coverage.get('total')} sequences")
+          f"{evaluated}/{total} sequences")
+    for text in captions(doc):
+        print(f"caveat: {text}")
     print("  ".join(f"{k:>16s}" for k in keys))
     print("  ".join(f"{_fmt(o[k]):>16s}" for k in keys))
     if len(scores.per_attribute):
@@ -77,7 +88,8 @@ def main(args: argparse.Namespace) -> int:
         doc = scores.to_json()
         out = {**doc["overall"], "dataset": doc["dataset"], "split": doc["split"], "protocol": doc["protocol"],
                "profile": doc["profile"], "profile_hash": doc["profile_hash"], "run": doc["run"],
-               "results_hash": doc["results_hash"], "coverage": doc["coverage"], "warnings": doc["warnings"]}
+               "results_hash": doc["results_hash"], "coverage": doc["coverage"], "flags": doc["flags"],
+               "caveats": doc["caveats"], "warnings": doc["warnings"]}
         print(json.dumps(out))
         return 0
     _print_table(scores)

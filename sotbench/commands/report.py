@@ -17,8 +17,16 @@ EPILOG = """examples:
   sotbench report --scores a/scores.json b/scores.json --out reports/mine
 
 Runs are evaluated when their scores are missing or stale (result files or profile changed);
-scores are cached in OUT/scores/. Runs with missing sequences are listed with their coverage
-but not ranked unless --allow-partial.
+scores are cached in OUT/scores/. Runs with missing sequences (results missing, or a root that
+holds part of the benchmark) are listed with their coverage and a "partial: N of M sequences"
+caveat, but not ranked unless --allow-partial; runs on random weights are marked too.
+
+A run that cannot be scored (run.json says it is still running, an unreadable run.json or result
+file) does not stop the report: the others are reported and the skipped run is listed with the
+reason on stderr and under "Skipped runs" in the Markdown and HTML files.
+
+exit status: 0 every run is in the report; 1 the report was written without the runs listed as
+skipped; 2 bad input (nothing reportable, unknown dataset or format, runs of mixed datasets).
 """
 
 
@@ -84,4 +92,6 @@ def main(args: argparse.Namespace) -> int:
     print(f"\nreport: {', '.join(str(p) for p in written) or paths.out}"
           + (f" and {sum(len(v) for v in paths.plots.values())} plot files in {paths.out / 'plots'}"
              if paths.plots else ""))
-    return 0
+    for s in paths.skipped:
+        print(f"warning: skipped, not in the report: {s.line()}", file=sys.stderr)
+    return 1 if paths.skipped else 0

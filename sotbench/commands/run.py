@@ -16,6 +16,8 @@ from sotbench.commands.common import (
 )
 from sotbench.errors import CommandError
 from sotbench.presets import PRESET_RULE, PresetError, builtin_presets, find_preset, load_preset, shadow_note
+from sotbench.caveats import run_captions
+from sotbench.results import RunDir
 from sotbench.run import RunError, RunOptions, run_dataset
 from sotbench.trackers import TrackerLookupError, TrackerSpec, spec_from_preset, tracker_names
 
@@ -51,7 +53,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--checkpoint", metavar="PATH", help="weights file (overrides the preset's weights)")
     p.add_argument("--device", metavar="DEV", help="cuda, cuda:1 or cpu (default: cuda when available)")
     p.add_argument("--allow-random-weights", action="store_true",
-                   help="run a network tracker without a checkpoint (random weights; recorded in the manifest)")
+                   help="run a network tracker without a checkpoint (random weights: recorded in the manifest, "
+                        "and every score of the run is marked 'not a real result')")
     p.add_argument("--force", action="store_true", help="redo sequences that already have results")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="parallel worker processes (default 1)")
     p.add_argument("--backend", default="loky", metavar="NAME",
@@ -128,6 +131,8 @@ def main(args: argparse.Namespace) -> int:
     print(f"{spec.name} on {dataset.key}/{dataset.split}: {len(summary.done)} sequences run, "
           f"{len(summary.skipped)} already finished, {len(summary.failed)} failed{fps}")
     print(f"results: {summary.run_dir}")
+    for text in run_captions(RunDir(summary.run_dir).read_manifest()):
+        print(f"warning: {text}", file=sys.stderr)
     if summary.failed:
         print(f"{len(summary.failed)} sequence(s) failed:", file=sys.stderr)
         for name, err in summary.failed.items():

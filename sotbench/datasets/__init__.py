@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sotbench.datasets.base import Dataset, DatasetSpec, data_root
 from sotbench.registry import is_class, lookup
 
-__all__ = ["DATASETS", "load_dataset", "dataset_class", "Dataset", "DatasetSpec", "DatasetRef", "data_root"]
+__all__ = ["DATASETS", "load_dataset", "dataset_class", "dataset_title", "benchmark_name", "Dataset",
+           "DatasetSpec", "DatasetRef", "data_root"]
 
 DATASETS: dict[str, str] = {
     "otb100": "sotbench.datasets.otb:OTB100",
@@ -70,3 +71,19 @@ class DatasetRef:
 
 
 _OPEN: dict[DatasetRef, Dataset] = {}  # per-process cache of DatasetRef.open
+
+
+def dataset_title(key: str, split: str | None = None) -> str:
+    """The benchmark's short display name (``OTB100``), from its adapter when known."""
+    try:
+        spec = dataset_class(key).spec
+    except (ValueError, ImportError, AttributeError):  # a plug-in dataset not importable here
+        return key if split in (None, "test") else f"{key} ({split})"
+    title = benchmark_name(spec)
+    return title if split in (None, spec.default_split) else f"{title} ({split})"
+
+
+def benchmark_name(spec) -> str:
+    """The name used in plot titles: the benchmark's folder name (``OTB100``, ``VOT2018``)."""
+    name = spec.folder or spec.key
+    return name.capitalize() if name.islower() else name

@@ -162,6 +162,9 @@ class Synthetic(FolderDataset):
         layout="<root>/<Seq>/img/%04d.jpg, groundtruth_rect.txt, attributes.txt; synthetic.json",
     )
 
+    def expected_names(self) -> list[str]:
+        return [r.name for r in SEQUENCES if r.split == self.split]
+
     def _index(self):
         marker = self.root / "synthetic.json"
         if not marker.is_file() or json.loads(marker.read_text()).get("generator") != GENERATOR_VERSION:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sotbench.caveats import coverage_facts
 from sotbench.datasets.base import Dataset, VotSettings
 from sotbench.metrics.importers import ImportedResults
 from sotbench.metrics.profile import Profile
@@ -62,4 +63,4 @@ def score_vot(dataset: Dataset, sequences: list[Sequence], imported: ImportedRes
         dataset=dataset.key, split=dataset.split, protocol=dataset.protocol, profile=profile.name,
         profile_hash=profile.hash, overall=overall, per_sequence=table, curves={"eao": result["eao_curve"]},
         per_attribute=per_attr, attribute_curves=attr_curves, default_profile=dataset.spec.default_profile,
-        coverage={"evaluated": len(stats), "total": len(sequences), "missing": missing}, warnings=warnings)
+        coverage=coverage_facts(dataset, len(stats), len(sequences), missing), warnings=warnings)

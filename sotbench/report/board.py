@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sotbench.caveats import Caveat, caveats, counts, grouped_captions, is_complete
+from sotbench.datasets import benchmark_name, dataset_title  # noqa: F401 (re-exported)
 from sotbench.metrics.table import METRICS, PRIMARY, MetricInfo, metrics_for
 from sotbench.scores import SCHEMA  # one definition of the score-file schema name
 
-__all__ = ["SCHEMA", "METRICS", "MetricInfo", "Entry", "Board", "ReportError", "read_scores", "build_board",
+__all__ = ["SCHEMA", "METRICS", "MetricInfo", "Entry", "SkippedRun", "Board", "ReportError", "read_scores", "build_board",
            "dataset_title", "benchmark_name", "attribute_names"]
 
 
@@ -41,23 +43,32 @@ class Entry:
 
     @property
     def coverage(self) -> tuple[int, int]:
-        """``(evaluated, total)`` sequences."""
-        cov = self.scores.get("coverage") or {}
-        evaluated = cov.get("evaluated")
-        total = cov.get("total", evaluated)
-        if evaluated is None:
-            return (0, 0)
-        return int(evaluated), int(total)
+        """``(evaluated, total)`` sequences; total is the split's size where the benchmark lists it."""
+        return counts(self.scores)
 
     @property
     def complete(self) -> bool:
-        evaluated, total = self.coverage
-        return evaluated == total
+        """Every sequence of the split scored."""
+        return is_complete(self.scores)
 
     @property
     def coverage_text(self) -> str:
         evaluated, total = self.coverage
         return f"{evaluated}/{total}" if total else "?"
+
+    @property
+    def caveats(self) -> list[Caveat]:
+        """What limits these scores (partial, random weights); see ``sotbench.caveats``."""
+        return caveats(self.scores)
+
+    @property
+    def tags(self) -> list[str]:
+        """The caveats' short forms, for legends and labels (``5/100``, ``random weights``)."""
+        return [c.tag for c in self.caveats]
+
+    def label(self) -> str:
+        """The run's name with its caveat tags: ``SiamRPN++ (5/100, random weights)``."""
+        return f"{self.name} ({', '.join(self.tags)})" if self.tags else self.name
 
     @property
     def imported(self) -> bool:
@@ -71,6 +82,20 @@ class Entry:
     def value(self, metric: str) -> float | None:
         value = self.overall.get(metric)
         return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class SkippedRun:
+    """A run that could not go into the report, and why (one line)."""
+
+    name: str
+    path: str
+    reason: str
+
+    def line(self) -> str:
+        """``name (path): reason``."""
+        where = f" ({self.path})" if self.path and self.path != self.name else ""
+        return f"{self.name}{where}: {self.reason}"
 
 
 @dataclass
@@ -87,6 +112,7 @@ class Board:
     allow_partial: bool = False
     attributes: list[str] = field(default_factory=list)
     attribute_labels: dict[str, str] = field(default_factory=dict)
+    skipped: list[SkippedRun] = field(default_factory=list)
 
     @property
     def primary(self) -> str:
@@ -111,6 +137,10 @@ class Board:
 
     def rank_of(self, entry: Entry) -> int | None:
         return self.ranked.index(entry) + 1 if entry in self.ranked else None
+
+    def caveat_lines(self, entries: list[Entry] | None = None) -> list[str]:
+        """The caveat captions of ``entries`` (default: all), each naming its runs unless it is every run's."""
+        return grouped_captions([(e.name, e.scores) for e in (self.entries if entries is None else entries)])
 
 
 def read_scores(path: str | os.PathLike) -> dict:
@@ -169,9 +199,12 @@ def _check_names(items: list[tuple[str, dict, str]]) -> None:
 
 
 def build_board(items: list[tuple[str, dict, str]], allow_partial: bool = False,
-                title: str | None = None) -> Board:
-    """Check ``(name, scores, path)`` items for one leaderboard and rank them."""
+                title: str | None = None, skipped: list[SkippedRun] = ()) -> Board:
+    """Check ``(name, scores, path)`` items for one leaderboard and rank them; ``skipped`` runs
+    are listed in the report with their reason."""
     if not items:
+        if skipped:
+            raise ReportError("no run could be reported: " + "; ".join(s.line() for s in skipped))
         raise ReportError("no runs to report")
     for name, data, path in items:
         check_scores(data, path or name)
@@ -193,25 +226,7 @@ def build_board(items: list[tuple[str, dict, str]], allow_partial: bool = False,
     split = first.get("split", "test")
     return Board(dataset=first["dataset"], split=split, protocol=protocol, profile=str(first.get("profile") or ""),
                  title=title or dataset_title(first["dataset"], split), ranked=ranked, unranked=unranked,
-                 allow_partial=allow_partial, attributes=attrs, attribute_labels=labels)
-
-
-def dataset_title(key: str, split: str | None = None) -> str:
-    """The benchmark's short display name (``OTB100``), from its adapter when known."""
-    try:
-        from sotbench.datasets import dataset_class
-
-        spec = dataset_class(key).spec
-    except (ValueError, ImportError, AttributeError):  # a plug-in dataset not importable here
-        return key if split in (None, "test") else f"{key} ({split})"
-    title = benchmark_name(spec)
-    return title if split in (None, spec.default_split) else f"{title} ({split})"
-
-
-def benchmark_name(spec) -> str:
-    """The name used in plot titles: the benchmark's folder name (``OTB100``, ``VOT2018``)."""
-    name = spec.folder or spec.key
-    return name.capitalize() if name.islower() else name
+                 allow_partial=allow_partial, attributes=attrs, attribute_labels=labels, skipped=list(skipped))
 
 
 def attribute_names(key: str, entries: list[Entry]) -> tuple[list[str], dict[str, str]]:

@@ -2,8 +2,9 @@
 
 A score file is fresh when it was computed on the same dataset split, with the same profile
 (``profile_hash``) and from result files with the same content (``results_hash``: sha256 over
-the relative paths and bytes of the result files the evaluator reads).  Changing, adding or
-removing a result file, or switching profile, re-evaluates; anything else reuses the file.
+the relative paths and bytes of the result files the evaluator reads), and records how complete
+it is and on what weights (``sotbench.caveats.has_facts``; older files do not).  Changing,
+adding or removing a result file, or switching profile, re-evaluates; anything else reuses the file.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from sotbench.caveats import has_facts
 from sotbench.report.board import SCHEMA, ReportError
 
 __all__ = ["CachedScores", "scores_for_run", "current_hashes", "is_fresh"]
@@ -46,8 +48,9 @@ def _load(path: Path) -> dict | None:
 
 
 def is_fresh(scores: dict | None, dataset, hashes: tuple[str, str]) -> bool:
-    """Whether ``scores`` belong to ``dataset`` and match the current result and profile hashes."""
-    if not scores:
+    """Whether ``scores`` belong to ``dataset``, match the current result and profile hashes and
+    record their completeness and weights."""
+    if not scores or not has_facts(scores):
         return False
     return (scores.get("dataset") == dataset.key and scores.get("split", dataset.split) == dataset.split
             and scores.get("results_hash") == hashes[0] and scores.get("profile_hash") == hashes[1])

@@ -53,7 +53,7 @@ def to_markdown(table: Table, percent: bool = False) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     out = "\n".join(lines) + "\n"
     if table.notes:
-        out += "\n" + "\n".join(table.notes) + "\n"
+        out += "\n" + "\n\n".join(table.notes) + "\n"  # one paragraph each
     return out
 
 

@@ -7,10 +7,10 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from sotbench.report.board import ReportError, benchmark_name, build_board, read_scores
+from sotbench.report.board import ReportError, SkippedRun, benchmark_name, build_board, read_scores
 from sotbench.report.cache import scores_for_run
 from sotbench.report.render import FORMATS, ReportPaths, render_board
-from sotbench.report.runs import check_manifests, find_runs
+from sotbench.report.runs import check_manifests, find_runs, unfinished_reason
 
 __all__ = ["make_report", "report_from_scores"]
 
@@ -28,6 +28,11 @@ def _open_dataset(dataset, root=None, split=None):
 
 def _cache_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._+-]+", "_", name) or "run"
+
+
+def _one_line(message: str) -> str:
+    """A multi-line error (e.g. the list of unreadable files) as one line of a skipped-runs list."""
+    return "; ".join(part.strip() for part in message.splitlines() if part.strip())
 
 
 def _title(dataset) -> str:
@@ -58,16 +63,28 @@ def make_report(
     (imported raw results of other toolkits included).  Each run is evaluated under
     ``profile`` (default: the dataset's) unless a fresh score file exists; scores are cached
     in ``out/scores/<run>/``.  Runs with missing sequences are listed with their coverage but
-    not ranked or plotted unless ``allow_partial``.  Raises ``ReportError`` on bad input.
+    not ranked or plotted unless ``allow_partial``.  A run that cannot be scored (unfinished,
+    unreadable files) is left out and listed in ``paths.skipped`` and the report with the
+    reason.  Raises ``ReportError`` on bad input, or when no run can be reported.
     """
     dataset = _open_dataset(dataset, root, split)
     out = Path(out)
     runs = find_runs(dataset, list(run_dirs), list(results_roots))
     check_manifests(runs, dataset)
     paths = ReportPaths(out=out)
-    items = []
+    items, skipped = [], []
     for run in runs:
-        cached = scores_for_run(dataset, run.path, out / "scores" / _cache_name(run.name), profile, force)
+        reason, cached = unfinished_reason(run), None
+        if reason is None:
+            try:
+                cached = scores_for_run(dataset, run.path, out / "scores" / _cache_name(run.name), profile, force)
+            except ReportError as exc:  # the message names the folder, which the skipped list names already
+                reason = _one_line(str(exc).replace(f"cannot evaluate {run.path}: ", "cannot evaluate: ", 1))
+        if cached is None:
+            skipped.append(SkippedRun(run.name, str(run.path), reason))
+            if log:
+                log(f"{run.name}: skipped ({reason})")
+            continue
         if cached.evaluated:
             paths.evaluated.append(run.name)
         if log:
@@ -76,7 +93,7 @@ def make_report(
                 + (f"; {n_warn} warning{'s' * (n_warn != 1)} (listed in the HTML page)" if n_warn else ""))
         paths.scores[run.name] = cached.path
         items.append((run.name, cached.scores, str(cached.path)))
-    board = build_board(items, allow_partial=allow_partial, title=title or _title(dataset))
+    board = build_board(items, allow_partial=allow_partial, title=title or _title(dataset), skipped=skipped)
     return render_board(board, out, formats, percent, paths, dpi)
 
 
@@ -90,12 +107,17 @@ def report_from_scores(
     dpi: int = 300,
     title: str | None = None,
 ) -> ReportPaths:
-    """Render existing ``scores.json`` files (no evaluation); each run is named by its ``run`` field."""
-    items = []
+    """Render existing ``scores.json`` files (no evaluation); each run is named by its ``run`` field.
+    An unreadable score file is left out and listed as skipped (named by its path)."""
+    items, skipped = [], []
     for f in score_files:
-        data = read_scores(f)
+        try:
+            data = read_scores(f)
+        except ReportError as exc:
+            skipped.append(SkippedRun(str(f), str(f), _one_line(str(exc).removeprefix(f"{f}: "))))
+            continue
         name = data.get("run") or Path(f).parent.name
         items.append((str(name), data, str(f)))
     paths = ReportPaths(out=Path(out), scores={n: Path(p) for n, _, p in items})
-    board = build_board(items, allow_partial=allow_partial, title=title)
+    board = build_board(items, allow_partial=allow_partial, title=title, skipped=skipped)
     return render_board(board, out, formats, percent, paths, dpi)

@@ -36,10 +36,9 @@ CURVES: dict[str, CurveKind] = {
 
 
 def legend_label(entry: Entry, score: float | None, percent: bool = False) -> str:
-    """``[0.696] SiamRPN++`` (pysot style); a partial run also shows its coverage."""
+    """``[0.696] SiamRPN++`` (pysot style); a partial or random-weights run also shows its caveat tags."""
     value = "–" if score is None else (f"{100 * score:.1f}" if percent else f"{score:.3f}")
-    suffix = "" if entry.complete else f" ({entry.coverage_text})"
-    return f"[{value}] {entry.name}{suffix}"
+    return f"[{value}] {entry.label()}"
 
 
 def _block(entry: Entry, attr: str | None) -> dict:

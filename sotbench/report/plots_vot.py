@@ -58,7 +58,7 @@ def eao_ranking_figure(board: Board, styles: dict[str, TrackerStyle], percent: b
     for yi, v in zip(y, values):
         ax.text(v * scale, yi, f" {v * scale:.1f}" if percent else f" {v:.3f}", va="center", fontsize=8)
     ax.set_yticks(y)
-    ax.set_yticklabels([e.name if e.complete else f"{e.name} ({e.coverage_text})" for e in entries])
+    ax.set_yticklabels([e.label() for e in entries])
     ax.set_xlim(0, max(values) * scale * 1.18)
     ax.set_xlabel("Expected average overlap" + (" (%)" if percent else ""))
     ax.set_title(f"EAO ranking on {board.title}")
@@ -88,7 +88,7 @@ def ar_figure(board: Board, styles: dict[str, TrackerStyle], sensitivity: float 
         xs.append(rel if rel is not None else reliability(rob, sensitivity))
         ys.append(acc)
         ax.plot([xs[-1]], [acc], linestyle="none", marker=st.marker, color=st.color,
-                markersize=7, label=f"{e.name} (A {acc:.3f}, R {rob:.3f})")
+                markersize=7, label=f"{e.label()} (A {acc:.3f}, R {rob:.3f})")
     # Zoom on the trackers (they crowd near the top right of the unit square), padded.
     ax.set_xlim(*_padded(xs))
     ax.set_ylim(*_padded(ys))

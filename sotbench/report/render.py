@@ -7,12 +7,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sotbench.report.board import Board
-from sotbench.report.formats import to_csv, to_latex, to_markdown
+from sotbench.report.board import Board, SkippedRun
+from sotbench.report.formats import markdown_escape, to_csv, to_latex, to_markdown
 from sotbench.report.html import render_html
 from sotbench.report.plots_ope import CURVES, curve_figure, radar_figure
 from sotbench.report.plots_vot import ar_figure, eao_curve_figure, eao_ranking_figure
-from sotbench.report.style import assign_styles, rc_context, save_figure
+from sotbench.report.style import add_footnote, assign_styles, rc_context, save_figure
 from sotbench.report.tables import Table, attribute_table, leaderboard
 from sotbench.report.files import write_text as write_atomic
 
@@ -37,6 +37,11 @@ class ReportPaths:
     scores: dict[str, Path] = field(default_factory=dict)              # run -> scores.json
     evaluated: list[str] = field(default_factory=list)                 # runs (re-)evaluated now
     board: Board | None = None
+
+    @property
+    def skipped(self) -> list[SkippedRun]:
+        """Runs left out of the report, with the reason (listed in it too)."""
+        return list(self.board.skipped) if self.board is not None else []
 
 
 def parse_formats(formats) -> tuple[str, ...]:
@@ -74,7 +79,10 @@ def figures(board: Board, percent: bool = False) -> list[tuple[str, str, object]
         out.append(("eao_ranking", "EAO ranking", eao_ranking_figure(board, styles, percent)))
         out.append(("ar", "Accuracy-robustness plot", ar_figure(board, styles)))
     out.append(("radar", "Attribute radar chart", radar_figure(board, styles, percent)))
-    return [(stem, title, fig) for stem, title, fig in out if fig is not None]
+    out = [(stem, title, fig) for stem, title, fig in out if fig is not None]
+    for _, _, fig in out:
+        add_footnote(fig, board.caveat_lines(board.plotted))
+    return out
 
 
 def _write_tables(tables: dict[str, Table], out: Path, formats, percent: bool, label: str) -> dict:
@@ -91,12 +99,18 @@ def _write_tables(tables: dict[str, Table], out: Path, formats, percent: bool, l
     return written
 
 
+def _skipped_count(board: Board) -> str:
+    n = len(board.skipped)
+    return f"{n} run{'s' * (n != 1)} skipped"
+
+
 def _markdown(board: Board, tables: dict[str, Table], plots: dict[str, dict[str, Path]], out: Path,
               percent: bool) -> str:
     protocol = "OPE" if board.protocol == "ope" else "VOT reset protocol"
     text = [f"# {board.title} leaderboard\n",
             f"{protocol}, split `{board.split}`, metric profile `{board.profile}`; "
-            f"{'scores in percent' if percent else 'scores in [0, 1]'}, best in bold.\n",
+            f"{'scores in percent' if percent else 'scores in [0, 1]'}, best in bold."
+            + (f" {_skipped_count(board)} (listed under Skipped runs)." if board.skipped else "") + "\n",
             to_markdown(tables["leaderboard"], percent)]
     if "attributes" in tables:
         text += [f"\n## Per attribute\n\n{tables['attributes'].caption}.\n", to_markdown(tables["attributes"], percent)]
@@ -104,6 +118,9 @@ def _markdown(board: Board, tables: dict[str, Table], plots: dict[str, dict[str,
     if pngs:
         text.append("\n## Plots\n")
         text += [f"![{stem}]({p.relative_to(out).as_posix()})" for stem, p in pngs]
+    if board.skipped:
+        text.append("\n## Skipped runs\n\nNot in this report (not scored):\n")
+        text += [f"- {markdown_escape(s.line())}" for s in board.skipped]
     return "\n".join(text) + "\n"
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sotbench.report.board import ReportError
 
-__all__ = ["RunRef", "find_runs", "check_manifests", "has_results"]
+__all__ = ["RunRef", "find_runs", "check_manifests", "has_results", "unfinished_reason"]
 
 _SKIP = {"scores", "plots", "__pycache__"}
 
@@ -81,20 +81,47 @@ def _unique(runs: list[RunRef]) -> list[RunRef]:
     return list(out.values())
 
 
+def _manifest(run: RunRef) -> dict | None:
+    """The run's run.json (``None`` for imported results); raises ``ValueError`` when unreadable."""
+    path = run.path / "run.json"
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: unreadable run manifest ({exc})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: unreadable run manifest (expected a JSON object)")
+    return data
+
+
+def unfinished_reason(run: RunRef) -> str | None:
+    """Why ``run`` cannot be reported yet (one line), or ``None``: its run.json is unreadable, or
+    says the run has not finished (it may still be writing results)."""
+    try:
+        manifest = _manifest(run)
+    except ValueError as exc:
+        return str(exc)
+    if manifest is not None and manifest.get("status") == "running":
+        return (f"unfinished: {run.path / 'run.json'} says status 'running' (started {manifest.get('started', '?')}); "
+                "it is still running or was stopped: `sotbench run` with the same arguments resumes it")
+    return None
+
+
 def check_manifests(runs: list[RunRef], dataset) -> None:
     """Refuse runs whose run.json says they were made on another dataset or split."""
     wrong = []
     for r in runs:
-        manifest = r.path / "run.json"
-        if not manifest.is_file():
-            continue  # imported results: the evaluator matches files to sequences
         try:
-            info = json.loads(manifest.read_text()).get("dataset") or {}
-        except (OSError, ValueError) as exc:
-            raise ReportError(f"{manifest}: unreadable run manifest ({exc})") from None
+            manifest = _manifest(r)
+        except ValueError:
+            continue  # skipped by the report, with the reason (unfinished_reason)
+        if manifest is None:
+            continue  # imported results: the evaluator matches files to sequences
+        info = manifest.get("dataset") or {}
         key, split = info.get("key"), info.get("split", dataset.split)
         if key is not None and (key != dataset.key or split != dataset.split):
-            wrong.append(f"{r.name} ({key}/{split}, {manifest})")
+            wrong.append(f"{r.name} ({key}/{split}, {r.path / 'run.json'})")
     if wrong:
         raise ReportError(f"runs of another dataset than {dataset.key}/{dataset.split}: " + "; ".join(wrong)
                           + ". Report each dataset separately (--dataset)")

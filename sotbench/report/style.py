@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 __all__ = ["PALETTE", "LINESTYLES", "TrackerStyle", "assign_styles", "paper_rc", "rc_context", "new_figure",
-           "save_figure"]
+           "save_figure", "add_footnote"]
 
 # Tableau 10 (matplotlib's default cycle): distinguishable in print and for most colour-blind readers.
 PALETTE: tuple[str, ...] = (
@@ -104,6 +104,17 @@ def new_figure(width: float = 4.6, height: float = 3.6):
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), dpi=100)
+
+
+def add_footnote(fig, lines: list[str]) -> None:
+    """Print ``lines`` (caveats) below everything drawn (axes labels, legends), wrapped to the
+    figure's width; ``savefig.bbox: tight`` grows the saved image to fit them."""
+    if not lines:
+        return
+    box = fig.get_tightbbox()  # inches, as drawn now
+    width, height = fig.get_size_inches()
+    fig.text(box.x0 / width, (box.y0 - 0.06) / height, "\n".join(lines), ha="left", va="top",
+             fontsize=7, color="#a00000", wrap=True)
 
 
 def save_figure(fig, stem, formats: Iterable[str], dpi: int = 300) -> dict[str, str]:

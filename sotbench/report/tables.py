@@ -75,14 +75,21 @@ def leaderboard(board: Board) -> Table:
         cols.append(Column("coverage", "Sequences", "Seq."))
     cols.append(Column("source", "Results", "Results"))
     rows = [_row(board, e) for e in board.entries]
-    notes = _notes(board)
+    caveats = board.caveat_lines()
+    notes = caveats + _notes(board)
     caption = f"{board.title}: {'OPE' if board.protocol == 'ope' else 'VOT reset protocol'}, profile {board.profile}"
+    caption += "".join(f". {line}" for line in caveats)  # the paper table (LaTeX) has no notes
     return Table(cols, rows, caption, notes, n_ranked=len(board.ranked))
 
 
+def _source(e: Entry) -> str:
+    """What made the results: a sotbench run or imported files, and on what weights."""
+    made = "imported" if e.imported else "sotbench run"
+    return ", ".join([made] + [c.tag for c in e.caveats if c.key == "random_weights"])
+
+
 def _row(board: Board, e: Entry) -> dict:
-    row = {"rank": board.rank_of(e), "tracker": e.name, "coverage": e.coverage_text,
-           "source": "imported" if e.imported else "sotbench run"}
+    row = {"rank": board.rank_of(e), "tracker": e.name, "coverage": e.coverage_text, "source": _source(e)}
     for k in board.metrics():
         row[k] = e.value(k)
     for k in ("tracker_fps", "end_to_end_fps"):
@@ -160,6 +167,7 @@ def attribute_table(board: Board) -> Table | None:
         row.update({f"attr:{a}": attribute_value(e, a, metric) for a in board.attributes})
         rows.append(row)
     caption = f"{board.title}: {METRICS[metric].label} per attribute (number of {attribute_unit(board)} in brackets)"
+    caption += "".join(f". {line}" for line in board.caveat_lines())  # printed above the table in every format
     legend = [f"{a}: {board.attribute_labels.get(a, a)}" for a in board.attributes
               if board.attribute_labels.get(a, a) != a]
     notes = ["; ".join(legend) + "."] if legend else []

@@ -37,6 +37,15 @@ class SearchPlan:
     test_split: bool
     notes: tuple[str, ...] = ()
 
+    def caveats(self) -> list[str]:
+        """What limits the objective's values (a sweep over some of the split's sequences)."""
+        from sotbench.caveats import captions, coverage_facts
+
+        n = len(self.sequences)
+        return captions({"dataset": self.dataset.key, "split": self.dataset.split,
+                         "coverage": coverage_facts(self.dataset, n, n, []),
+                         "flags": {"random_weights": self.base.allow_random_weights}})
+
     def fingerprint(self) -> dict:
         """What must not change while a study goes on (else its trials are not comparable)."""
         searched = {r.name for r in self.sweep.space}

@@ -32,6 +32,8 @@ def print_summary(plan: SearchPlan, result, export_ref: str | None = None) -> No
         if out.baseline is not None:
             text += f"; preset values {out.baseline.value:.4f} (trial {out.baseline.number})"
         print(text)
+    for text in plan.caveats():
+        print(f"caveat: {text}")
     if plan.test_split:
         print(f"WARNING: tuned on the test split {plan.dataset.key}/{plan.dataset.split} (recorded in the outputs)")
     for note in out.notes:

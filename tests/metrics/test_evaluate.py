@@ -17,7 +17,8 @@ from sotbench.scores import read_scores
 from sotbench.sequences import Sequence
 
 TOP_KEYS = {"schema", "dataset", "split", "protocol", "profile", "profile_hash", "run", "run_dir",
-            "results_hash", "tracker", "coverage", "overall", "curves", "per_attribute", "speed", "warnings"}
+            "results_hash", "tracker", "coverage", "flags", "overall", "curves", "per_attribute", "speed", "warnings",
+            "caveats"}
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,8 @@ def test_scores_json_has_exactly_the_schema_keys(synthetic, tmp_path):
     scores = evaluate(synthetic, tmp_path / "run")
     doc = read_scores(tmp_path / "run" / "scores.json")
     assert set(doc) == TOP_KEYS
-    assert doc["profile"] == "pysot" and doc["coverage"] == {"evaluated": 8, "total": 8, "missing": []}
+    assert doc["profile"] == "pysot" and doc["coverage"] == {"evaluated": 8, "total": 8, "missing": [], "on_disk": 8,
+                                                             "split_total": 8, "split_known": True, "complete": True}
     assert len(doc["curves"]["success"]["x"]) == 21 and len(doc["curves"]["precision"]["x"]) == 51
     assert set(doc["per_attribute"]) == {"IV", "SV", "OCC", "FM"}
     assert doc["per_attribute"]["SV"]["n_sequences"] == 3
@@ -83,7 +85,8 @@ def test_non_default_profile_writes_its_own_score_file(synthetic, tmp_path):
 def test_missing_sequences_are_reported_not_hidden(synthetic, tmp_path):
     _noisy_run(synthetic, tmp_path / "run", drop=("Jumps", "Dusk"))
     scores = evaluate(synthetic, tmp_path / "run", write=False)
-    assert scores.coverage == {"evaluated": 6, "total": 8, "missing": ["Jumps", "Dusk"]}
+    assert scores.coverage == {"evaluated": 6, "total": 8, "missing": ["Jumps", "Dusk"], "on_disk": 8,
+                               "split_total": 8, "split_known": True, "complete": False}
     assert "2 of 8 sequences have no results" in scores.warnings[0]
 
 

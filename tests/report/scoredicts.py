@@ -18,8 +18,10 @@ def _curve(x, level: float, scale: float) -> list[float]:
 def ope_scores(run: str, auc: float, prec: float | None = None, *, dataset: str = "otb100",
                profile: str = "pysot", profile_hash: str = "p" * 64, evaluated: int = 100, total: int = 100,
                attributes: dict[str, tuple[int, float]] | None = None, tracker: dict | None = None,
-               speed: dict | None = None) -> dict:
-    """A one-pass score dict with curves; ``attributes`` maps code -> (n_sequences, auc)."""
+               speed: dict | None = None, split_total: int | None = None, flags: dict | None = None) -> dict:
+    """A one-pass score dict with curves; ``attributes`` maps code -> (n_sequences, auc).
+
+    Without ``split_total`` / ``flags`` the dict is a score file of before those facts existed."""
     prec = auc + 0.2 if prec is None else prec
 
     def block(a: float, p: float) -> tuple[dict, dict]:
@@ -34,18 +36,24 @@ def ope_scores(run: str, auc: float, prec: float | None = None, *, dataset: str 
     for code, (n, a) in (attributes or {}).items():
         o, c = block(a, a + 0.2)
         per_attr[code] = {"name": ATTRIBUTE_NAMES.get(code, code), "n_sequences": n, "overall": o, "curves": c}
-    return {
+    coverage = {"evaluated": evaluated, "total": total, "missing": [f"Seq{i}" for i in range(total - evaluated)]}
+    if split_total is not None:
+        coverage.update(on_disk=total, split_total=split_total, split_known=True,
+                        complete=evaluated == total == split_total)
+    doc = {
         "schema": "sotbench-scores-v1", "dataset": dataset, "split": "test", "protocol": "ope",
         "profile": profile, "profile_hash": profile_hash, "run": run, "run_dir": f"results/OTB100/{run}",
         "results_hash": "r" * 64, "tracker": tracker,
-        "coverage": {"evaluated": evaluated, "total": total, "missing": [f"Seq{i}" for i in range(total - evaluated)]},
-        "overall": overall, "curves": curves, "per_attribute": per_attr,
+        "coverage": coverage, "overall": overall, "curves": curves, "per_attribute": per_attr,
         "speed": speed or {}, "warnings": [],
     }
+    if flags is not None:
+        doc["flags"] = flags
+    return doc
 
 
 def vot_scores(run: str, eao: float, accuracy: float, robustness: float, failures: float,
-               tags: dict[str, dict] | None = None) -> dict:
+               tags: dict[str, dict] | None = None, flags: dict | None = None) -> dict:
     """A reset-protocol score dict with an EAO curve."""
     lengths = list(range(1, 401))
     phi = [float(0.9 * np.exp(-n / (900 * eao)) + eao * 0.2) for n in lengths]
@@ -56,7 +64,7 @@ def vot_scores(run: str, eao: float, accuracy: float, robustness: float, failure
         "coverage": {"evaluated": 60, "total": 60, "missing": []},
         "overall": {"eao": eao, "accuracy": accuracy, "robustness": robustness, "failures": failures},
         "curves": {"eao": {"x": lengths, "y": phi, "interval": [100, 356]}},
-        "per_attribute": tags or {}, "speed": {}, "warnings": [],
+        "per_attribute": tags or {}, "speed": {}, "warnings": [], "flags": flags or {"random_weights": False},
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -96,8 +97,9 @@ def test_runs_of_another_dataset_refused(tmp_path, synthetic, runs):
 
 def test_unreadable_result_file_named(tmp_path, synthetic, runs):
     (runs["Far"] / "Jumps.txt").write_text("1,2,3,4\nnot a box\n")
-    with pytest.raises(ReportError, match=r"(?s)cannot evaluate .*Far: unreadable.*Jumps\.txt:2:"):
-        make_report(synthetic, runs.values(), tmp_path / "r", formats="md")
+    paths = make_report(synthetic, runs.values(), tmp_path / "r", formats="md")  # the others are reported
+    [skipped] = paths.skipped
+    assert skipped.name == "Far" and re.search(r"cannot evaluate: unreadable.*Jumps\.txt:2:", skipped.reason)
 
 
 def test_cli_report_with_results_root_and_speed(tmp_path, synthetic, runs, capsys):
@@ -163,3 +165,41 @@ def test_published_baselines_vot2018(tmp_path, shared_data):
         == [0.415, 0.601, 0.234]
     assert set(paths.plots) == {"eao_curve", "eao_ranking", "ar", "radar"}
     assert "| 1 | SiamRPN++ | **0.415** | **0.601** | **0.234** | **50.0** |" in paths.markdown.read_text()
+
+
+PARTIAL_OTB = "partial: 5 of 100 sequences — not comparable with published OTB100 numbers"
+
+
+@pytest.mark.needs_shared
+def test_partial_root_report_says_so_everywhere(tmp_path, shared_data, capsys):
+    """A root with 5 of OTB100's sequences: the report and its console output say 'partial'."""
+    full = json.loads((shared_data / "annotations/OTB100/pysot/OTB100.json").read_text())
+    root = tmp_path / "OTB100-5"
+    root.mkdir()
+    (root / "OTB100.json").write_text(json.dumps({k: full[k] for k in list(full)[:5]}))
+    runs = [str(shared_data / "results/OTB100" / n) for n in ("SiamRPN", "SiamFC")]
+    out = tmp_path / "rep"
+    code = cli_main(["report", "--dataset", "otb100", "--root", str(root), "--runs", *runs, "--out", str(out),
+                     "--formats", "md,csv,tex,html", "--allow-partial"])
+    text = capsys.readouterr().out
+    assert code == 0 and PARTIAL_OTB in text.splitlines()
+    rows = {r["tracker"]: r for r in csv.DictReader((out / "leaderboard.csv").open())}
+    assert {r["coverage"] for r in rows.values()} == {"5/100"} and {r["rank"] for r in rows.values()} == {"1", "2"}
+    for name in ("leaderboard.md", "leaderboard.tex", "index.html"):
+        assert PARTIAL_OTB in (out / name).read_text(), name
+    cached = json.loads((out / "scores" / "SiamRPN" / "scores.json").read_text())
+    assert cached["caveats"] == [PARTIAL_OTB]
+
+
+def test_score_files_without_the_completeness_facts_are_evaluated_again(tmp_path, synthetic, runs):
+    from sotbench.evaluate import evaluate
+
+    evaluate(synthetic, runs["Exact"])
+    path = runs["Exact"] / "scores.json"
+    old = json.loads(path.read_text())
+    old.pop("flags"), old.pop("caveats")
+    old["coverage"] = {k: old["coverage"][k] for k in ("evaluated", "total", "missing")}
+    path.write_text(json.dumps(old))  # as written before the facts existed (same hashes)
+    paths = make_report(synthetic, [runs["Exact"]], tmp_path / "r", formats="csv")
+    assert paths.evaluated == ["Exact"]
+    assert json.loads(paths.scores["Exact"].read_text())["coverage"]["split_total"] == 8

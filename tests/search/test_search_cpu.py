@@ -167,3 +167,17 @@ def test_test_split_needs_the_flag(synthetic_root, tmp_path):
     sweep = sweep_from_dict({"preset": "ncc/default", "dataset": "synthetic", "split": "test", "root": str(synthetic_root)})
     with pytest.raises(PlanError, match=r"synthetic/test is test data.*\(val\).*--allow-test-split"):
         prepare(sweep, out=tmp_path)
+
+
+def test_a_search_on_some_of_the_split_says_so(synthetic_root, tmp_path, capsys):
+    from sotbench.search.summary import print_summary
+
+    plan = _plan(synthetic_root, tmp_path, {"type": "none"}, sequences=["Drift", "Jumps", "Dusk"])
+    result = run_search(plan, SearchOptions(trials=2, batch=2, progress=False), evaluator=ShiftedTruth(plan.dataset))
+    caveat = "partial: 3 of 8 sequences — not comparable with published Synthetic numbers"
+    assert yaml.safe_load((tmp_path / "best.yaml").read_text())["provenance"]["caveats"] == [caveat]
+    print_summary(plan, result)
+    assert f"caveat: {caveat}" in capsys.readouterr().out.splitlines()
+    whole = _plan(synthetic_root, tmp_path / "whole", {"type": "none"})
+    run_search(whole, SearchOptions(trials=1, batch=1, progress=False), evaluator=ShiftedTruth(whole.dataset))
+    assert yaml.safe_load((tmp_path / "whole" / "best.yaml").read_text())["provenance"]["caveats"] == []

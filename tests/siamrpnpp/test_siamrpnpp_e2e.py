@@ -91,3 +91,31 @@ def test_vot_reset_with_random_weights(shared, tmp_path, monkeypatch):
     assert all(ln in ("0", "1", "2") or len(ln.split(",")) == 4 for ln in lines[1:])
     info = json.loads((summary.run_dir / "run.json").read_text())["tracker_info"]
     assert info["weights"]["random"] == "torch default init (seed 0)"
+
+
+RANDOM = "random weights (--allow-random-weights): not a real result"
+
+
+def test_random_weights_marked_from_run_to_report(otb_root, tmp_path, randw_checkpoint, monkeypatch, capsys):
+    """``run --allow-random-weights`` without a checkpoint: the run, eval and report say so, and the
+    run folder refuses to be resumed with real weights (the results would mix)."""
+    monkeypatch.setenv("SOTBENCH_WEIGHTS", str(tmp_path / "none"))
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "res"
+    run_args = ["run", "--tracker", "siamrpnpp", "--dataset", "folder", "--root", str(otb_root), "--device", "cpu",
+                "--out", str(out), "--no-progress", "--allow-random-weights"]
+    assert cli(run_args) == 0
+    assert f"warning: {RANDOM}" in capsys.readouterr().err.splitlines()
+    run = out / "custom" / "siamrpnpp"
+    assert cli(["eval", "--dataset", "folder", "--root", str(otb_root), "--results", str(run)]) == 0
+    assert f"caveat: {RANDOM}" in capsys.readouterr().out.splitlines()
+    assert json.loads((run / "scores.json").read_text())["flags"] == {"random_weights": True}
+    assert cli(["report", "--dataset", "folder", "--root", str(otb_root), "--runs", str(run), "--out",
+                str(tmp_path / "rep"), "--formats", "csv,md"]) == 0
+    assert RANDOM in capsys.readouterr().out
+    assert "sotbench run, random weights" in (tmp_path / "rep" / "leaderboard.csv").read_text()
+    # resuming with real weights would mix boxes (and the manifest would claim real weights for all)
+    assert cli([*run_args, "--checkpoint", str(randw_checkpoint)]) == 2
+    err = capsys.readouterr().err
+    assert "other weights" in err and "random" in err and "--force" in err
+    assert json.loads((run / "run.json").read_text())["tracker_info"]["weights"]["source"] == "random"
