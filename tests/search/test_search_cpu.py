@@ -173,7 +173,7 @@ def test_a_search_on_some_of_the_split_says_so(synthetic_root, tmp_path, capsys)
     from sotbench.search.summary import print_summary
 
     plan = _plan(synthetic_root, tmp_path, {"type": "none"}, sequences=["Drift", "Jumps", "Dusk"])
-    result = run_search(plan, SearchOptions(trials=2, batch=2, progress=False), evaluator=ShiftedTruth(plan.dataset))
+    result = run_search(plan, SearchOptions(trials=2, trial_batch=2, progress=False), backend=shifted_truth())
     caveat = "partial: 3 of 8 sequences — not comparable with published Synthetic numbers"
     assert yaml.safe_load((tmp_path / "best.yaml").read_text())["provenance"]["caveats"] == [caveat]
     print_summary(plan, result)
