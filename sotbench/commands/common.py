@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sotbench.datasets import DATASETS, Dataset, load_dataset
+from typing import TYPE_CHECKING
+
+from sotbench.datasets import DATASETS, load_dataset
 from sotbench.errors import CommandError
-from sotbench.sequences import AnnotationError
+
+if TYPE_CHECKING:
+    from sotbench.datasets.base import Dataset
 
 __all__ = ["add_dataset_arguments", "open_dataset", "parse_sequences", "add_backend_arguments", "backend_options"]
 
@@ -31,6 +35,8 @@ def parse_sequences(text: str | None) -> tuple[str, ...] | None:
 
 def open_dataset(args: argparse.Namespace) -> Dataset:
     """Open the dataset named on the command line, turning lookup errors into CommandError."""
+    from sotbench.sequences import AnnotationError
+
     try:
         dataset = load_dataset(args.dataset, root=args.root, split=args.split)
         len(dataset)  # index now, so a missing folder is reported before any work

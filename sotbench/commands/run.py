@@ -16,10 +16,8 @@ from sotbench.commands.common import (
 )
 from sotbench.errors import CommandError
 from sotbench.presets import PRESET_RULE, PresetError, builtin_presets, find_preset, load_preset, shadow_note
-from sotbench.run import RunError, RunOptions, run_dataset
 from sotbench.trackers import TrackerLookupError, TrackerSpec, spec_from_preset, tracker_names
 
-HELP = "run a tracker over a dataset (one result file per sequence, resumable)"
 EPILOG = """examples:
   sotbench run --tracker opencv-mil --dataset synthetic
   sotbench run --tracker siamrpnpp/pysot-otb100 --dataset otb100 --root ~/data/OTB100 --jobs 2
@@ -115,6 +113,8 @@ def _spec(args: argparse.Namespace) -> TrackerSpec:
 
 
 def main(args: argparse.Namespace) -> int:
+    from sotbench.run import RunError, RunOptions, run_dataset
+
     spec = tracker_spec_from_args(args)
     dataset = open_dataset(args)
     options = RunOptions(out=args.out, name=args.name, sequences=parse_sequences(args.sequences),

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sotbench.jobs import Job, JobResult, split_job
 from sotbench.trackers.definition import BackendUnavailable
+
+if TYPE_CHECKING:
+    from sotbench.jobs import Job, JobResult
 
 __all__ = ["PRECISIONS", "DECODERS", "BackendOptions", "OptionsError", "BatchBackend", "backend_for", "track"]
 
@@ -106,6 +108,8 @@ def backend_for(spec: Any, options: BackendOptions = BackendOptions(), dataset: 
 
 def track(backend: BatchBackend, jobs: Iterable[Job | None], progress: ProgressFn | None = None) -> Iterator[JobResult]:
     """``backend.run`` over the jobs, each split to the backend's width first."""
+    from sotbench.jobs import split_job
+
     def source() -> Iterator[Job | None]:
         for job in jobs:
             if job is None:
