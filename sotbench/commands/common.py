@@ -65,12 +65,14 @@ def add_backend_arguments(p: argparse.ArgumentParser) -> None:
                         "stepped frame by frame")
 
 
-def backend_options(args: argparse.Namespace, jobs: int = 1, joblib_backend: str = "loky"):
+def backend_options(args: argparse.Namespace, jobs: int = 1, joblib_backend: str = "loky",
+                    scheduler: str | None = None):
     """The ``BackendOptions`` of the flags above (a bad value is a one-line error)."""
     from sotbench.trackers.backends import BackendOptions, OptionsError
 
     try:
         return BackendOptions(batch=args.batch, precision=args.precision, decoder=args.decoder, compile=args.compile,
-                              own_backend=not args.no_engine, jobs=jobs, joblib_backend=joblib_backend)
+                              own_backend=not args.no_engine, jobs=jobs, joblib_backend=joblib_backend,
+                              scheduler=scheduler)
     except OptionsError as exc:
         raise CommandError(str(exc)) from None

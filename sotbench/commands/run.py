@@ -53,7 +53,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="redo sequences that already have results")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="parallel worker processes (default 1)")
     p.add_argument("--backend", default="loky", metavar="NAME",
-                   help="joblib backend for --jobs (loky, multiprocessing, dask, ray; default loky)")
+                   help="where --jobs workers run: a joblib backend (loky, multiprocessing; default loky) or "
+                        "dask (a Dask cluster, see --scheduler)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --backend dask: the cluster's scheduler (e.g. tcp://host:8786; default: "
+                        "a local cluster); workers must see the same dataset and weights paths")
     p.add_argument("--repetitions", type=int, metavar="N",
                    help="reset-protocol repetitions (default: the benchmark's, e.g. 15 for VOT2018)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -119,7 +123,8 @@ def main(args: argparse.Namespace) -> int:
     dataset = open_dataset(args)
     options = RunOptions(out=args.out, name=args.name, sequences=parse_sequences(args.sequences),
                          force=args.force, repetitions=args.repetitions, progress=not args.no_progress,
-                         tracking=backend_options(args, jobs=args.jobs, joblib_backend=args.backend))
+                         tracking=backend_options(args, jobs=args.jobs, joblib_backend=args.backend,
+                                                  scheduler=args.scheduler))
     try:
         summary = run_dataset(spec, dataset, options)
     except (RunError, ValueError, RuntimeError, ImportError, FileNotFoundError) as exc:

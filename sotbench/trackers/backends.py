@@ -46,6 +46,7 @@ class BackendOptions:
     own_backend: bool = True  # False (--no-engine): single-stream trackers even where the tracker has its own
     jobs: int = 1  # worker processes of the default backend
     joblib_backend: str = "loky"
+    scheduler: str | None = None  # a Dask / Ray cluster's address (--scheduler)
 
     def __post_init__(self) -> None:
         if self.precision not in PRECISIONS:
@@ -56,6 +57,8 @@ class BackendOptions:
             raise OptionsError(f"batch must be at least 1, got {self.batch}")
         if self.jobs < 1:
             raise OptionsError(f"jobs must be at least 1, got {self.jobs}")
+        if self.scheduler and self.joblib_backend != "dask":
+            raise OptionsError(f"--scheduler needs --backend dask, not {self.joblib_backend}")
 
 
 class BatchBackend(Protocol):
@@ -100,7 +103,7 @@ def backend_for(spec: Any, options: BackendOptions = BackendOptions(), dataset: 
     if options.jobs > 1:
         from sotbench.trackers.parallel import ParallelBackend
 
-        return ParallelBackend(spec, dataset, options.jobs, options.joblib_backend)
+        return ParallelBackend(spec, dataset, options.jobs, options.joblib_backend, options.scheduler)
     from sotbench.trackers.lockstep import LockstepBackend
 
     return LockstepBackend(resolved)
