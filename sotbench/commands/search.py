@@ -163,7 +163,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         sweep = _sweep_from_args(args)
         plan = prepare(sweep, allow_test_split=args.allow_test_split, storage=args.storage, out=args.out,
-                       study_name=args.study, device=args.device)
+                       study_name=args.study, device=args.device, precision=args.precision)
         export, export_ref = _export_target(args.export, plan)
         options = SearchOptions(trials=args.trials or sweep.trials, trial_batch=args.trial_batch or sweep.trial_batch,
                                 workers=args.workers, jobs=args.jobs, heartbeat=args.heartbeat, grace=args.grace,
