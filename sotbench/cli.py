@@ -1,7 +1,10 @@
 """The ``sotbench`` command line: ``main(argv) -> exit status``.
 
-Each sub-command lives in ``sotbench/commands/<name>.py`` with ``HELP``, ``EPILOG``,
-``add_arguments(parser)`` and ``main(args) -> int``; ``COMMANDS`` lists them.
+Each sub-command lives in ``sotbench/commands/<name>.py`` with ``EPILOG``,
+``add_arguments(parser)`` and ``main(args) -> int``; ``COMMANDS`` lists them with their one-line
+help.  Only the command being run is imported (``sotbench --help`` imports none), and command
+modules import their heavy dependencies inside ``main``, so start-up and argument errors are
+fast (``tests/core/test_startup.py``).
 """
 
 from __future__ import annotations
@@ -9,45 +12,61 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Iterable
 
 from sotbench import __version__
 from sotbench.errors import CommandError
 
 __all__ = ["main", "console_main", "COMMANDS"]
 
-COMMANDS: dict[str, str] = {
-    "demo": "sotbench.commands.demo",
-    "run": "sotbench.commands.run",
-    "list": "sotbench.commands.list",
-    "datasets": "sotbench.commands.datasets",
-    "download": "sotbench.commands.download",
-    "eval": "sotbench.commands.eval",
-    "pack": "sotbench.commands.pack",
-    "search": "sotbench.commands.search",
-    "report": "sotbench.commands.report",
+COMMANDS: dict[str, tuple[str, str]] = {  # name -> (module, one-line help)
+    "demo": ("sotbench.commands.demo", "the built-in demo: weight-free trackers on the generated synthetic benchmark"),
+    "run": ("sotbench.commands.run", "run a tracker over a dataset (one result file per sequence, resumable)"),
+    "list": ("sotbench.commands.list", "list the names sotbench knows: datasets, trackers, presets, metric profiles"),
+    "datasets": ("sotbench.commands.datasets", "which benchmarks are on disk (sequences, frames, annotations only?) and how to get them"),
+    "download": ("sotbench.commands.download", "download a benchmark's archives or a tracker checkpoint (resumable, verified)"),
+    "eval": ("sotbench.commands.eval", "score results (any toolkit's layout); write scores.json + per_sequence.csv"),
+    "pack": ("sotbench.commands.pack", "pack results for an evaluation server (TrackingNet TEST, GOT-10k test)"),
+    "search": ("sotbench.commands.search", "tune a tracker's parameters on a validation split (Optuna; resumable, distributed)"),
+    "report": ("sotbench.commands.report", "leaderboards (Markdown, CSV, LaTeX, HTML) and plots for the runs on one dataset"),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with one sub-parser per command."""
+def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """The top-level parser; the sub-parsers of ``commands`` (default: all) are complete, the
+    others carry only their name and help."""
     parser = argparse.ArgumentParser(
         prog="sotbench",
         description="Evaluate and tune single-object visual trackers on the standard benchmarks.",
     )
     parser.add_argument("--version", action="version", version=f"sotbench {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module_path in COMMANDS.items():
+    full = set(COMMANDS) if commands is None else set(commands)
+    for name, (module_path, help_text) in COMMANDS.items():
+        if name not in full:
+            sub.add_parser(name, help=help_text)
+            continue
         module = importlib.import_module(module_path)
-        p = sub.add_parser(name, help=module.HELP, description=module.HELP, epilog=module.EPILOG,
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=module.EPILOG,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(p)
         p.set_defaults(_module=module)
     return parser
 
 
+def _command_of(argv: list[str]) -> str | None:
+    """The sub-command named in ``argv`` (the first word that is not an option)."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` and run the command; returns the process exit status."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = _command_of(argv)
+    parser = build_parser([command] if command else [])
     args = parser.parse_args(argv)
     if getattr(args, "_module", None) is None:
         parser.print_help()

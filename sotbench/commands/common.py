@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sotbench.datasets import DATASETS, Dataset, load_dataset
+from typing import TYPE_CHECKING
+
+from sotbench.datasets import DATASETS, load_dataset
 from sotbench.errors import CommandError
-from sotbench.sequences import AnnotationError
+
+if TYPE_CHECKING:
+    from sotbench.datasets.base import Dataset
 
 __all__ = ["add_dataset_arguments", "open_dataset", "parse_sequences", "add_backend_arguments", "backend_options"]
 
@@ -31,6 +35,8 @@ def parse_sequences(text: str | None) -> tuple[str, ...] | None:
 
 def open_dataset(args: argparse.Namespace) -> Dataset:
     """Open the dataset named on the command line, turning lookup errors into CommandError."""
+    from sotbench.sequences import AnnotationError
+
     try:
         dataset = load_dataset(args.dataset, root=args.root, split=args.split)
         len(dataset)  # index now, so a missing folder is reported before any work
@@ -59,12 +65,14 @@ def add_backend_arguments(p: argparse.ArgumentParser) -> None:
                         "stepped frame by frame")
 
 
-def backend_options(args: argparse.Namespace, jobs: int = 1, joblib_backend: str = "loky"):
+def backend_options(args: argparse.Namespace, jobs: int = 1, joblib_backend: str = "loky",
+                    scheduler: str | None = None):
     """The ``BackendOptions`` of the flags above (a bad value is a one-line error)."""
     from sotbench.trackers.backends import BackendOptions, OptionsError
 
     try:
         return BackendOptions(batch=args.batch, precision=args.precision, decoder=args.decoder, compile=args.compile,
-                              own_backend=not args.no_engine, jobs=jobs, joblib_backend=joblib_backend)
+                              own_backend=not args.no_engine, jobs=jobs, joblib_backend=joblib_backend,
+                              scheduler=scheduler)
     except OptionsError as exc:
         raise CommandError(str(exc)) from None

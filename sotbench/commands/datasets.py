@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sotbench.datasets import DATASETS, dataset_class
-from sotbench.datasets.base import DATA_ENV, Dataset, data_root
-from sotbench.datasets.inventory import SplitReport, downloadable, inspect_split
+from typing import TYPE_CHECKING
+
+from sotbench.datasets import DATA_ENV, DATASETS, dataset_class
 from sotbench.errors import CommandError
 
-HELP = "show which benchmarks are on disk (sequences, frames, images or annotations only) and how to get the others"
+if TYPE_CHECKING:
+    from sotbench.datasets.base import Dataset
+    from sotbench.datasets.inventory import SplitReport
+
 EPILOG = f"""The data root is --root, else ${DATA_ENV}, else ./datasets; each benchmark lives in its
 own folder there (OTB100/, UAV123/, LaSOT/, TrackingNet/, VOT2018/, GOT-10k/).
 
@@ -54,6 +57,8 @@ def _describe(report: SplitReport, show: int) -> list[str]:
 
 
 def _how_to_get(cls: type[Dataset]) -> list[str]:
+    from sotbench.datasets.inventory import downloadable
+
     spec = cls.spec
     lines = [f"  how to get: {spec.how_to_get}"] if spec.how_to_get else []
     if spec.homepage:
@@ -66,6 +71,9 @@ def _how_to_get(cls: type[Dataset]) -> list[str]:
 
 
 def main(args: argparse.Namespace) -> int:
+    from sotbench.datasets.base import data_root
+    from sotbench.datasets.inventory import inspect_split
+
     base = data_root(args.root)
     keys = list(DATASETS)
     if args.name:

@@ -6,15 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sotbench.datasets import load_dataset
 from sotbench.errors import CommandError
-from sotbench.evaluate import evaluate
-from sotbench.run import RunOptions, run_dataset
-from sotbench.trackers import TrackerSpec
-from sotbench.trackers.backends import BackendOptions
-from sotbench.trackers.opencv import available
 
-HELP = "run the built-in demo: weight-free trackers on the generated synthetic benchmark"
 EPILOG = """examples:
   sotbench demo
   sotbench demo --out /tmp/demo --jobs 2
@@ -35,6 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def demo_trackers() -> list[str]:
     """The weight-free trackers this installation can run."""
+    from sotbench.trackers.opencv import available
+
     return ["identity"] + [f"opencv-{k}" for k in ("mil", "kcf", "csrt") if available(k)]
 
 
@@ -48,6 +43,12 @@ def _leaderboard(rows: list[tuple[str, dict, float | None]]) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    from sotbench.datasets import load_dataset
+    from sotbench.evaluate import evaluate
+    from sotbench.run import RunOptions, run_dataset
+    from sotbench.trackers import TrackerSpec
+    from sotbench.trackers.backends import BackendOptions
+
     dataset = load_dataset("synthetic", root=args.root)
     print(f"synthetic benchmark: {len(dataset)} sequences at {dataset.root}")
     rows, run_dirs = [], []

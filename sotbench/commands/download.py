@@ -5,13 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sotbench.datasets import DATASETS, dataset_class
-from sotbench.datasets.base import DATA_ENV, data_root
-from sotbench.datasets.downloads import download_dataset, download_items, item_name
-from sotbench.download import DownloadError
+from sotbench.datasets import DATA_ENV, DATASETS, dataset_class
 from sotbench.errors import CommandError
 
-HELP = "download a benchmark's public archives or a tracker checkpoint (resumable, verified)"
 EPILOG = f"""Files go to <data root>/<Dataset>/ (data root: --root, ${DATA_ENV} or ./datasets);
 archives are kept in .downloads/ while in progress, resumed after an interruption, verified
 against their checksums when the benchmark publishes them, and unpacked safely.
@@ -71,6 +67,10 @@ def _download_checkpoint(args: argparse.Namespace, tracker: str, zoo) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
+    from sotbench.datasets.base import data_root
+    from sotbench.datasets.downloads import download_dataset, download_items, item_name
+    from sotbench.download import DownloadError
+
     if args.name.lower() not in DATASETS and ":" not in args.name:
         owner = _zoo_of(args.name)
         if owner is not None:

@@ -13,7 +13,6 @@ from sotbench.errors import CommandError
 from sotbench.metrics.importers import LAYOUTS
 from sotbench.metrics.profiles import PROFILES
 
-HELP = "score tracker results (any toolkit's layout) and write scores.json + per_sequence.csv"
 EPILOG = f"""profiles (--profile): {', '.join(PROFILES)}; default: the benchmark's own
 (the one that reproduces its published numbers). docs/profiles.md explains each.
 Results of another benchmark (names, row counts) or of the other protocol's layout (VOT

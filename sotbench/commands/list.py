@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "list the names sotbench knows: datasets, trackers, presets, metric profiles"
 EPILOG = """examples:
   sotbench list trackers
   sotbench list presets

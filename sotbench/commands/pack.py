@@ -8,7 +8,6 @@ from pathlib import Path
 from sotbench.commands.common import add_dataset_arguments, open_dataset
 from sotbench.errors import CommandError
 
-HELP = "pack results for an evaluation server (TrackingNet TEST, GOT-10k test)"
 EPILOG = """The archive is read back and checked after writing.
 
 examples:

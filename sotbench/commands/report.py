@@ -8,7 +8,6 @@ from pathlib import Path
 
 from sotbench.errors import CommandError
 
-HELP = "leaderboards and plots (Markdown, CSV, LaTeX, HTML; PNG, PDF, SVG) for runs on one dataset"
 EPILOG = """examples:
   sotbench report --dataset otb100 --root ~/data/OTB100 --results-root results --out reports/otb100
   sotbench report --dataset otb100 --root ~/data/OTB100 --results-root ~/published/OTB100 \\

@@ -17,11 +17,8 @@ from sotbench.commands.common import (
 from sotbench.errors import CommandError
 from sotbench.presets import PRESET_RULE, PresetError, builtin_presets, find_preset, load_preset, shadow_note
 from sotbench.caveats import run_captions
-from sotbench.results import RunDir
-from sotbench.run import RunError, RunOptions, run_dataset
 from sotbench.trackers import TrackerLookupError, TrackerSpec, spec_from_preset, tracker_names
 
-HELP = "run a tracker over a dataset (one result file per sequence, resumable)"
 EPILOG = """examples:
   sotbench run --tracker opencv-mil --dataset synthetic
   sotbench run --tracker siamrpnpp/pysot-otb100 --dataset otb100 --root ~/data/OTB100 --jobs 2
@@ -58,7 +55,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="redo sequences that already have results")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="parallel worker processes (default 1)")
     p.add_argument("--backend", default="loky", metavar="NAME",
-                   help="joblib backend for --jobs (loky, multiprocessing, dask, ray; default loky)")
+                   help="where --jobs workers run: a joblib backend (loky, multiprocessing; default loky) or "
+                        "dask (a Dask cluster, see --scheduler)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --backend dask: the cluster's scheduler (e.g. tcp://host:8786; default: "
+                        "a local cluster); workers must see the same dataset and weights paths")
     p.add_argument("--repetitions", type=int, metavar="N",
                    help="reset-protocol repetitions (default: the benchmark's, e.g. 15 for VOT2018)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -118,11 +119,15 @@ def _spec(args: argparse.Namespace) -> TrackerSpec:
 
 
 def main(args: argparse.Namespace) -> int:
+    from sotbench.results import RunDir
+    from sotbench.run import RunError, RunOptions, run_dataset
+
     spec = tracker_spec_from_args(args)
     dataset = open_dataset(args)
     options = RunOptions(out=args.out, name=args.name, sequences=parse_sequences(args.sequences),
                          force=args.force, repetitions=args.repetitions, progress=not args.no_progress,
-                         tracking=backend_options(args, jobs=args.jobs, joblib_backend=args.backend))
+                         tracking=backend_options(args, jobs=args.jobs, joblib_backend=args.backend,
+                                                  scheduler=args.scheduler))
     try:
         summary = run_dataset(spec, dataset, options)
     except (RunError, ValueError, RuntimeError, ImportError, FileNotFoundError) as exc:

@@ -10,7 +10,6 @@ from sotbench.commands.common import add_backend_arguments, backend_options, par
 from sotbench.errors import CommandError
 from sotbench.presets import PRESET_RULE, PresetError, find_preset, local_preset_path, preset_name
 
-HELP = "tune a tracker's parameters on a validation split (Optuna; resumable, batched, distributed)"
 EPILOG = """examples:
   sotbench search --trials 200                        # the default sweep: SiamRPN++ on GOT-10k val
   sotbench search --tracker siamrpnpp --dataset got10k --split val --trials 200
@@ -154,18 +153,17 @@ def _describe(plan, target: int, batch: int) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    _check_counts(args)  # before the search machinery is imported: argument errors stay fast
+    if args.export:
+        _export_target(args.export, None)  # a bad PATH is reported before any work
     from sotbench.search import USER_ERRORS
     from sotbench.search.prepare import prepare
     from sotbench.search.runner import SearchOptions, run_search
     from sotbench.search.summary import print_summary
-
-    _check_counts(args)
-    if args.export:
-        _export_target(args.export, None)  # a bad PATH is reported before any work
     try:
         sweep = _sweep_from_args(args)
         plan = prepare(sweep, allow_test_split=args.allow_test_split, storage=args.storage, out=args.out,
-                       study_name=args.study, device=args.device)
+                       study_name=args.study, device=args.device, precision=args.precision)
         export, export_ref = _export_target(args.export, plan)
         options = SearchOptions(trials=args.trials or sweep.trials, trial_batch=args.trial_batch or sweep.trial_batch,
                                 workers=args.workers, jobs=args.jobs, heartbeat=args.heartbeat, grace=args.grace,

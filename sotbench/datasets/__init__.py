@@ -6,14 +6,20 @@ To add a dataset: write ``sotbench/datasets/<name>.py`` with a ``Dataset`` subcl
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from sotbench.datasets.base import Dataset, DatasetSpec, data_root
 from sotbench.registry import is_class, lookup
 
-__all__ = ["DATASETS", "load_dataset", "dataset_class", "dataset_title", "benchmark_name", "Dataset",
+if TYPE_CHECKING:
+    from sotbench.datasets.base import Dataset, DatasetSpec
+
+DATA_ENV = "SOTBENCH_DATA"  # environment variable naming the data root (paths only)
+
+__all__ = ["DATA_ENV", "DATASETS", "load_dataset", "dataset_class", "dataset_title", "benchmark_name", "Dataset",
            "DatasetSpec", "DatasetRef", "data_root"]
 
 DATASETS: dict[str, str] = {
@@ -32,10 +38,19 @@ DATASETS: dict[str, str] = {
 }
 
 
+def __getattr__(name: str) -> Any:
+    # the base classes import numpy: loaded on first use, so `sotbench --help` stays light
+    if name in ("Dataset", "DatasetSpec", "data_root"):
+        return getattr(importlib.import_module("sotbench.datasets.base"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def dataset_class(name: str) -> type[Dataset]:
     """The adapter class registered as ``name`` (or a ``module:Class`` path), checked to be a
     ``Dataset`` subclass before anything calls it (a name from a sweep or score file must not
     reach an arbitrary callable)."""
+    from sotbench.datasets.base import Dataset
+
     obj, _ = lookup(DATASETS, name.lower() if ":" not in name else name, "dataset", "sotbench.datasets")
     if not (is_class(obj) and Dataset in inspect.getmro(obj)):
         raise ValueError(f"dataset {name!r} is not a dataset class (a sotbench.datasets.base.Dataset subclass); "

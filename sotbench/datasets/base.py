@@ -24,7 +24,7 @@ __all__ = [
     "parse_flags",
 ]
 
-DATA_ENV = "SOTBENCH_DATA"
+from sotbench.datasets import DATA_ENV  # noqa: E402  (one definition, importable without numpy)
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ def best_preset(plan: SearchPlan, study, best, baseline) -> dict:
     preset["provenance"] = {
         "study": plan.study_name, "storage": plan.storage.display, "base_preset": plan.sweep.preset,
         "dataset": plan.dataset.key, "split": plan.dataset.split, "sequences": len(plan.sequences),
-        "test_split": plan.test_split, "caveats": plan.caveats(),
+        "test_split": plan.test_split, "caveats": plan.caveats(), "precision": plan.precision,
         "objective": {"metric": plan.objective.metric, "profile": plan.objective.profile,
                       "direction": plan.objective.direction, "value": float(best.value)},
         "baseline": ({"trial": baseline.number, "value": float(baseline.value)} if baseline else None),

@@ -36,6 +36,7 @@ class SearchPlan:
     study_name: str
     test_split: bool
     notes: tuple[str, ...] = ()
+    precision: str = "fp32"  # what the trials are tracked in (--precision): part of what the study is
 
     def caveats(self) -> list[str]:
         """What limits the objective's values (a sweep over some of the split's sequences)."""
@@ -60,6 +61,8 @@ class SearchPlan:
             "profile": self.objective.profile,
             "direction": self.objective.direction,
             "space": self.sweep.to_dict()["space"],
+            # fp32 studies keep the fingerprint they had before precision was recorded
+            **({"precision": self.precision} if self.precision != "fp32" else {}),
         }
 
 
@@ -187,7 +190,8 @@ def _tuning_splits(spec) -> list[str]:
 
 
 def prepare(sweep: Sweep, *, allow_test_split: bool = False, storage: str | None = None,
-            out: Path | None = None, study_name: str | None = None, device: str | None = None) -> SearchPlan:
+            out: Path | None = None, study_name: str | None = None, device: str | None = None,
+            precision: str = "fp32") -> SearchPlan:
     """Check the sweep against its preset, dataset and objective; decide outputs and storage."""
     preset, base, note = _load_base(sweep, device)
     sweep = _with_space(sweep, base)
@@ -203,4 +207,4 @@ def prepare(sweep: Sweep, *, allow_test_split: bool = False, storage: str | None
         raise PlanError(str(exc)) from None
     return SearchPlan(sweep=sweep, preset=preset, base=base, dataset=dataset, sequences=list(names),
                       objective=objective, out=out, storage=info, study_name=study_name or sweep.name,
-                      test_split=test, notes=(note,) if note else ())
+                      test_split=test, notes=(note,) if note else (), precision=precision)

@@ -59,6 +59,7 @@ def _user_attrs(plan: SearchPlan) -> dict[str, Any]:
         "objective": plan.objective.metric,
         "profile": plan.objective.profile,
         "test_split": plan.test_split,
+        "precision": plan.precision,
         "sweep": plan.sweep.to_dict(),
         "created": now_iso(),
         "sotbench_version": sotbench.__version__,

@@ -9,19 +9,22 @@ called with parameters from a file.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from sotbench.registry import BUILTIN, PLUGIN, is_class, known_names, lookup
-from sotbench.trackers.base import CONTRACT, Tracker, TrackerOutput, as_box, as_output, is_tracker_class
 from sotbench.trackers.definition import (BuildOptions, ResolvedTracker, TrackerDef, definition_of_builder,
                                           definition_of_class)
 
 __all__ = ["TRACKERS", "TrackerSpec", "TrackerDef", "ResolvedTracker", "TrackerLookupError", "build_tracker",
            "resolve_definition", "spec_from_preset", "tracker_names", "Tracker", "TrackerOutput", "as_box", "as_output"]
+
+if TYPE_CHECKING:
+    from sotbench.trackers.base import Tracker
 
 ENTRY_POINT_GROUP = "sotbench.trackers"
 
@@ -33,6 +36,13 @@ TRACKERS: dict[str, str] = {
     "siamrpnpp": "sotbench.trackers.siamrpnpp:TRACKER",
     "ncc": "sotbench.trackers.ncc:TRACKER",
 }
+
+
+def __getattr__(name: str) -> Any:
+    # the contract's helpers import numpy: loaded on first use, so `sotbench --help` stays light
+    if name in ("Tracker", "TrackerOutput", "as_box", "as_output"):
+        return getattr(importlib.import_module("sotbench.trackers.base"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class TrackerLookupError(ValueError):
@@ -57,6 +67,8 @@ def _got10k_definition(obj: Any) -> TrackerDef | None:
 
 
 def _refusal(name: str, origin: str) -> str:
+    from sotbench.trackers.base import CONTRACT
+
     what = f"{CONTRACT}, a got10k Tracker subclass, or a sotbench TrackerDef"
     if origin == PLUGIN:
         return (f"tracker {name!r} (an installed plugin) is not a tracker class or builder function ({what}, "
@@ -82,6 +94,8 @@ def resolve_definition(ref: str, where: str = "") -> TrackerDef:
         return obj
     if origin == BUILTIN:
         raise TypeError(f"TRACKERS[{ref!r}] must name a TrackerDef, got {type(obj).__name__}")
+    from sotbench.trackers.base import is_tracker_class
+
     got10k = _got10k_definition(obj)
     if got10k is not None:
         return got10k

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sotbench.jobs import Job, JobResult, split_job
 from sotbench.trackers.definition import BackendUnavailable
+
+if TYPE_CHECKING:
+    from sotbench.jobs import Job, JobResult
 
 __all__ = ["PRECISIONS", "DECODERS", "BackendOptions", "OptionsError", "BatchBackend", "backend_for", "track"]
 
@@ -44,6 +46,7 @@ class BackendOptions:
     own_backend: bool = True  # False (--no-engine): single-stream trackers even where the tracker has its own
     jobs: int = 1  # worker processes of the default backend
     joblib_backend: str = "loky"
+    scheduler: str | None = None  # a Dask / Ray cluster's address (--scheduler)
 
     def __post_init__(self) -> None:
         if self.precision not in PRECISIONS:
@@ -54,6 +57,8 @@ class BackendOptions:
             raise OptionsError(f"batch must be at least 1, got {self.batch}")
         if self.jobs < 1:
             raise OptionsError(f"jobs must be at least 1, got {self.jobs}")
+        if self.scheduler and self.joblib_backend != "dask":
+            raise OptionsError(f"--scheduler needs --backend dask, not {self.joblib_backend}")
 
 
 class BatchBackend(Protocol):
@@ -98,7 +103,7 @@ def backend_for(spec: Any, options: BackendOptions = BackendOptions(), dataset: 
     if options.jobs > 1:
         from sotbench.trackers.parallel import ParallelBackend
 
-        return ParallelBackend(spec, dataset, options.jobs, options.joblib_backend)
+        return ParallelBackend(spec, dataset, options.jobs, options.joblib_backend, options.scheduler)
     from sotbench.trackers.lockstep import LockstepBackend
 
     return LockstepBackend(resolved)
@@ -106,6 +111,8 @@ def backend_for(spec: Any, options: BackendOptions = BackendOptions(), dataset: 
 
 def track(backend: BatchBackend, jobs: Iterable[Job | None], progress: ProgressFn | None = None) -> Iterator[JobResult]:
     """``backend.run`` over the jobs, each split to the backend's width first."""
+    from sotbench.jobs import split_job
+
     def source() -> Iterator[Job | None]:
         for job in jobs:
             if job is None:

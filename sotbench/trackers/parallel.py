@@ -3,7 +3,8 @@
 Workers open the dataset again from a ``DatasetRef`` and keep one ``LockstepBackend`` (one
 tracker, one loaded model) for every job they run.  Jobs are pulled from the source only as
 workers free up, so a search's pruned trials drop out of the jobs made later.  Any joblib
-backend can be named (loky by default; dask or ray where installed).  With several GPUs, jobs
+backend can be named (loky by default), or ``dask`` with a scheduler address
+(``sotbench.trackers.clusters``).  With several GPUs, jobs
 go to them round robin (one device per job) unless the tracker spec names a device.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from sotbench.datasets import DatasetRef
 from sotbench.jobs import Job, JobResult, Stream
+from sotbench.trackers.clusters import unordered_map
 
 __all__ = ["ParallelBackend"]
 
@@ -66,10 +68,12 @@ class ParallelBackend:
 
     capacity = None
 
-    def __init__(self, spec: Any, dataset: DatasetRef, n_jobs: int, joblib_backend: str = "loky"):
+    def __init__(self, spec: Any, dataset: DatasetRef, n_jobs: int, joblib_backend: str = "loky",
+                 scheduler: str | None = None):
         if dataset is None:
             raise ValueError("--jobs > 1 needs a dataset that worker processes can open again")
         self.spec, self.dataset, self.n_jobs, self.joblib_backend = spec, dataset, n_jobs, joblib_backend
+        self.scheduler = scheduler
         self._local = None
 
     def _lockstep(self):
@@ -85,20 +89,15 @@ class ParallelBackend:
 
     def run(self, jobs: Iterable[Job | None], progress: Callable[[int], None] | None = None) -> Iterator[JobResult]:
         """Track the jobs in worker processes; yields each as it ends (any order)."""
-        from joblib import Parallel, delayed
-
         pending: dict[int, Job] = {}
         spec_for = _devices(self.spec)
 
-        def tasks():
+        def calls():
             for i, job in enumerate(j for j in jobs if j is not None):
                 pending[i] = job
-                yield delayed(_run_remote)(spec_for(i), self.dataset, i, job.seq.name, job.streams, job.protocol,
-                                           job.vot)
+                yield _run_remote, (spec_for(i), self.dataset, i, job.seq.name, job.streams, job.protocol, job.vot)
 
-        parallel = Parallel(n_jobs=self.n_jobs, backend=self.joblib_backend, return_as="generator_unordered",
-                            pre_dispatch="n_jobs")
-        for index, outputs, errors, error in parallel(tasks()):
+        for index, outputs, errors, error in unordered_map(calls(), self.n_jobs, self.joblib_backend, self.scheduler):
             job = pending.pop(index)
             if progress is not None:
                 progress(job.length * len(job.streams))
@@ -106,7 +105,8 @@ class ParallelBackend:
 
     def describe(self) -> dict:
         """For run manifests."""
-        return {"backend": "lockstep", "jobs": self.n_jobs, "joblib_backend": self.joblib_backend}
+        return {"backend": "lockstep", "jobs": self.n_jobs, "joblib_backend": self.joblib_backend,
+                **({"scheduler": self.scheduler} if self.scheduler else {})}
 
     def tracker_info(self) -> dict:
         """What the tracker reports about itself (built once in this process)."""

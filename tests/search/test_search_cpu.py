@@ -147,7 +147,7 @@ def test_wilcoxon_prunes_hopeless_trials_and_frees_their_place(synthetic_root, t
     # tuned on a test split: said in the study, in every row of trials.csv and in best.yaml
     assert study.user_attrs["test_split"] is True and all(t.user_attrs["test_split"] for t in trials)
     assert pd.read_csv(tmp_path / "trials.csv").test_split.all()
-    assert best["provenance"]["test_split"] is True
+    assert best["provenance"]["test_split"] is True and best["provenance"]["precision"] == "fp32"
 
 
 def test_median_pruner_reports_running_means_in_fixed_order(synthetic_root, tmp_path):

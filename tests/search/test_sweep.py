@@ -107,3 +107,15 @@ def test_old_batch_key_still_reads_and_both_are_refused(tmp_path):
     assert old.trial_batch == 3
     with pytest.raises(SweepFileError, match="trial_batch only"):
         load_sweep(_write(tmp_path, "preset: ncc/default\ndataset: synthetic\nbatch: 3\ntrial_batch: 2\n", "b.yaml"))
+
+
+def test_the_precision_is_part_of_the_study(synthetic_root, tmp_path):
+    """Trials tracked in bf16 are not comparable with fp32 ones: a study records its precision
+    (fp32 studies keep their old fingerprint) and best.yaml says it."""
+    from sotbench.search import prepare
+    from sotbench.search.study import _differences
+
+    sweep = sweep_from_dict({"preset": "ncc/default", "dataset": "synthetic", "split": "val", "root": str(synthetic_root)})
+    fp32, bf16 = prepare(sweep, out=tmp_path), prepare(sweep, out=tmp_path, precision="bf16")
+    assert "precision" not in fp32.fingerprint() and bf16.fingerprint()["precision"] == "bf16"
+    assert _differences(fp32.fingerprint(), bf16.fingerprint()) == ['precision: stored null, now "bf16"']

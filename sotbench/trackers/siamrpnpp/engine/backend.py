@@ -41,12 +41,15 @@ def engine_for(resolved: ResolvedTracker, options: EngineOptions) -> tuple[Any, 
 class EngineBackend:
     """SiamRPN++ jobs through the batched engine."""
 
-    deterministic = True
-
     def __init__(self, resolved: ResolvedTracker, options: Any):
         self.resolved = resolved
         self.structure = resolved.definition.structure_key(resolved.params)
         self.engine, self.tracker = engine_for(resolved, EngineOptions.of(options))
+
+    @property
+    def deterministic(self) -> bool:
+        """The single-stream tracker's flag (the engine runs the same arithmetic)."""
+        return bool(getattr(self.tracker, "deterministic", True))
 
     @property
     def capacity(self) -> int:
