@@ -179,5 +179,5 @@ def test_a_search_on_some_of_the_split_says_so(synthetic_root, tmp_path, capsys)
     print_summary(plan, result)
     assert f"caveat: {caveat}" in capsys.readouterr().out.splitlines()
     whole = _plan(synthetic_root, tmp_path / "whole", {"type": "none"})
-    run_search(whole, SearchOptions(trials=1, batch=1, progress=False), evaluator=ShiftedTruth(whole.dataset))
+    run_search(whole, SearchOptions(trials=1, trial_batch=1, progress=False), backend=shifted_truth())
     assert yaml.safe_load((tmp_path / "whole" / "best.yaml").read_text())["provenance"]["caveats"] == []
