@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "pack": "sotbench.commands.pack",
     "search": "sotbench.commands.search",
     "report": "sotbench.commands.report",
+    "show": "sotbench.commands.show",
 }
 
 
