@@ -107,12 +107,26 @@ def make_report(
                         display={n: d for n, d in display.items() if n in paths.scores})
     board.colour_names = colour_universe([r.path for r in runs], list(results_roots))
     tables = {name: t for name, _, path in items if (t := read_per_sequence(path)) is not None}
-    attributes = {s.name: sorted(s.attributes) for s in dataset}
+    attributes = _sequence_attributes(dataset)
     files = {}
     if sequence_plots and {"html", "png"} & set(parse_formats(formats)):
         files = _sequence_files(dataset, board, runs, out, profile, galleries, gallery_frames, log)
     return render_board(board, out, formats, percent, paths, dpi,
                         sequences=(tables, attributes if any(attributes.values()) else None, files))
+
+
+def _sequence_attributes(dataset) -> dict[str, list[str]]:
+    """Sequence -> attribute codes (a sequence whose annotations cannot be read has none here:
+    the evaluator reports it)."""
+    from sotbench.sequences import AnnotationError
+
+    out = {}
+    for name in dataset.names:
+        try:
+            out[name] = sorted(dataset[name].attributes)
+        except (AnnotationError, FileNotFoundError, ValueError):
+            out[name] = []
+    return out
 
 
 def _display(runs, names: Mapping[str, str] | None) -> dict[str, str]:

@@ -140,8 +140,13 @@ def write_sequence_files(dataset, runs: Mapping[str, Path], out: Path, profile, 
     display = display or {}
     written: dict[str, dict[str, Path]] = {}
     no_frames = []
+    from sotbench.sequences import AnnotationError
+
     for name in dataset.names:
-        seq = dataset[name]
+        try:
+            seq = dataset[name]
+        except (AnnotationError, FileNotFoundError, ValueError):
+            continue  # unreadable annotations: the evaluator names the file
         tracks = _tracks(dataset, seq, runs, profile, styles, display)
         if not tracks:
             continue
