@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {  # name -> (module, one-line help)
     "pack": ("sotbench.commands.pack", "pack results for an evaluation server (TrackingNet TEST, GOT-10k test)"),
     "search": ("sotbench.commands.search", "tune a tracker's parameters on a validation split (Optuna; resumable, distributed)"),
     "report": ("sotbench.commands.report", "leaderboards (Markdown, CSV, LaTeX, HTML) and plots for the runs on one dataset"),
+    "show": ("sotbench.commands.show", "draw the ground truth and runs' boxes on real frames: video, contact sheet, gallery"),
 }
 
 

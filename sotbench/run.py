@@ -40,6 +40,7 @@ class RunOptions:
 
     out: Path = Path("results")
     name: str | None = None
+    display_name: str | None = None  # the label reports and ``show`` use (default: the run folder name)
     sequences: tuple[str, ...] | None = None
     force: bool = False
     repetitions: int | None = None
@@ -148,6 +149,9 @@ def run_dataset(spec: TrackerSpec, dataset: Dataset, options: RunOptions = RunOp
     manifest = _manifest(spec, dataset, run_name, vot, repetitions, backend.tracker_info())
     manifest["backend"] = backend.describe()
     _check_manifest(store, manifest, options.force)
+    label = options.display_name or ((store.read_manifest() or {}).get("display_name") if not options.force else None)
+    if label:  # a resumed run keeps the label it was given
+        manifest["display_name"] = label
     summary = RunSummary(run_dir=store.path)
     todo = []
     for name in names:

@@ -13,7 +13,8 @@ from sotbench.errors import CommandError
 if TYPE_CHECKING:
     from sotbench.datasets.base import Dataset
 
-__all__ = ["add_dataset_arguments", "open_dataset", "parse_sequences", "add_backend_arguments", "backend_options"]
+__all__ = ["add_dataset_arguments", "open_dataset", "parse_sequences", "add_backend_arguments", "backend_options",
+           "add_display_name_arguments", "display_name_mapping"]
 
 
 def add_dataset_arguments(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -76,3 +77,48 @@ def backend_options(args: argparse.Namespace, jobs: int = 1, joblib_backend: str
                               scheduler=scheduler)
     except OptionsError as exc:
         raise CommandError(str(exc)) from None
+
+
+def add_display_name_arguments(p: argparse.ArgumentParser) -> None:
+    """``--name FOLDER=LABEL`` (repeatable) and ``--names FILE`` (a YAML mapping folder -> label)."""
+    p.add_argument("--name", dest="display_names", action="append", default=[], metavar="FOLDER=LABEL",
+                   help="show the run in folder FOLDER as LABEL (repeatable; default: the display name in its "
+                        "run.json, else the folder name)")
+    p.add_argument("--names", type=Path, metavar="FILE",
+                   help="a YAML file mapping run folder names to display names (FOLDER: LABEL per line)")
+
+
+def display_name_mapping(args: argparse.Namespace) -> dict[str, str]:
+    """The display names given by ``--names FILE`` and ``--name FOLDER=LABEL`` (the latter win)."""
+    mapping: dict[str, str] = {}
+    if getattr(args, "names", None):
+        mapping.update(_names_file(args.names))
+    for item in getattr(args, "display_names", None) or []:
+        folder, eq, label = item.partition("=")
+        if not eq or not folder.strip() or not label.strip():
+            raise CommandError(f"--name expects FOLDER=LABEL, got {item!r}")
+        mapping[folder.strip()] = label.strip()
+    return mapping
+
+
+def _names_file(path: Path) -> dict[str, str]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CommandError(f"{path}: display-name file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"{path}: cannot read the display-name file ({exc})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise CommandError(f"{path}{line}: not valid YAML (expected FOLDER: LABEL lines)") from None
+    if not isinstance(data, dict):
+        raise CommandError(f"{path}: expected a mapping of run folder names to display names (FOLDER: LABEL), "
+                           f"found {type(data).__name__}")
+    bad = [k for k, v in data.items() if not isinstance(v, (str, int, float)) or isinstance(v, bool) or not str(v).strip()]
+    if bad:
+        raise CommandError(f"{path}: the display name of {str(bad[0])!r} must be a non-empty text, "
+                           f"found {data[bad[0]]!r}")
+    return {str(k): str(v).strip() for k, v in data.items()}

@@ -32,16 +32,19 @@ examples:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_dataset_arguments(p)
-    p.add_argument("--results", required=True, type=Path, metavar="DIR",
-                   help="one tracker's result folder (pysot/pytracking/got10k/VOT layout)")
+    p.add_argument("--results", required=True, nargs="+", type=Path, metavar="DIR",
+                   help="tracker result folders (pysot/pytracking/got10k/VOT layout), each scored on its own")
     p.add_argument("--profile", metavar="NAME", help="metric profile (toolkit conventions); default: the dataset's")
     p.add_argument("--layout", choices=LAYOUTS, default="auto", help="results layout (default: detected)")
-    p.add_argument("--out", type=Path, metavar="DIR", help="where to write the score files (default: --results)")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="where to write the score files (default: each --results folder; with several, OUT/<run>/)")
     p.add_argument("--no-write", action="store_true", help="print only, write no score files")
     p.add_argument("--json", action="store_true",
-                   help="print one JSON object: the overall scores (fractions) at the top level, plus provenance "
-                        "(coverage, flags, caveats)")
-    p.add_argument("--per-sequence", action="store_true", help="also print the per-sequence table")
+                   help="print one JSON object per run (one per line): the overall scores (fractions) at the top "
+                        "level, plus provenance (coverage, flags, caveats)")
+    p.add_argument("--per-sequence", action="store_true",
+                   help="also print the per-sequence table with each sequence's attributes (several runs: one "
+                        "column per run, as pytracking's print_per_sequence_results)")
 
 
 def _fmt(value) -> str:
@@ -72,27 +75,73 @@ def _print_table(scores, warnings_shown: int = 8) -> None:
         print(f"warning: ... {len(scores.warnings) - warnings_shown} more in scores.json", file=sys.stderr)
 
 
-def main(args: argparse.Namespace) -> int:
+def _json_line(scores) -> str:
+    doc = scores.to_json()
+    out = {**doc["overall"], "dataset": doc["dataset"], "split": doc["split"], "protocol": doc["protocol"],
+           "profile": doc["profile"], "profile_hash": doc["profile_hash"], "run": doc["run"],
+           "results_hash": doc["results_hash"], "coverage": doc["coverage"], "flags": doc["flags"],
+           "caveats": doc["caveats"], "warnings": doc["warnings"]}
+    return json.dumps(out)
+
+
+def _evaluate(dataset, results: Path, out: Path | None, args: argparse.Namespace):
     from sotbench.evaluate import EvaluationError, evaluate
 
-    dataset = open_dataset(args)
     try:
-        scores = evaluate(dataset, args.results, args.profile, out=args.out, write=not args.no_write,
-                          layout=args.layout, sequences=list(parse_sequences(args.sequences) or ()) or None)
+        return evaluate(dataset, results, args.profile, out=out, write=not args.no_write, layout=args.layout,
+                        sequences=list(parse_sequences(args.sequences) or ()) or None)
     except (EvaluationError, FileNotFoundError, ValueError) as exc:
         raise CommandError(str(exc)) from None
     except PermissionError as exc:
         raise CommandError(f"cannot write score files ({exc}); use --out DIR or --no-write") from None
-    if args.json:
-        doc = scores.to_json()
-        out = {**doc["overall"], "dataset": doc["dataset"], "split": doc["split"], "protocol": doc["protocol"],
-               "profile": doc["profile"], "profile_hash": doc["profile_hash"], "run": doc["run"],
-               "results_hash": doc["results_hash"], "coverage": doc["coverage"], "flags": doc["flags"],
-               "caveats": doc["caveats"], "warnings": doc["warnings"]}
-        print(json.dumps(out))
-        return 0
-    _print_table(scores)
-    if args.per_sequence:
-        print()
-        print(scores.per_sequence.to_string(float_format=lambda v: f"{v:.3f}"))
+
+
+def _out_dirs(args: argparse.Namespace) -> list[Path | None]:
+    """Where each run's score files go: next to it, ``--out``, or ``--out/<run>`` for several runs."""
+    runs = list(args.results)
+    names = [r.name for r in runs]
+    if args.out is None or len(runs) == 1:
+        return [args.out] * len(runs)
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise CommandError(f"several --results folders are named {', '.join(twice)}: their score files would share "
+                           f"{args.out}/<run>/; score them separately")
+    return [args.out / n for n in names]
+
+
+def _attributes(dataset, names) -> dict[str, list[str]]:
+    return {n: sorted(dataset[n].attributes) for n in names}
+
+
+def _per_sequence(dataset, all_scores) -> None:
+    """One run: its per-sequence table; several: one column per run (the primary per-sequence score)."""
+    from sotbench.report.sequences import sequence_matrix
+
+    print()
+    tables = [(s.run or f"run {i + 1}", s.per_sequence) for i, s in enumerate(all_scores)]
+    names = [str(n) for _, t in tables for n in t.index]
+    attributes = _attributes(dataset, dict.fromkeys(names))
+    if len(tables) == 1:
+        table = tables[0][1].copy()
+        table.insert(0, "attributes", [" ".join(attributes.get(str(n), ())) or "-" for n in table.index])
+    else:
+        table = sequence_matrix(tables, all_scores[0].protocol, attributes)
+        table["attributes"] = table["attributes"].replace("", "-")
+    print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+
+
+def main(args: argparse.Namespace) -> int:
+    dataset = open_dataset(args)
+    all_scores = []
+    for results, out in zip(args.results, _out_dirs(args)):
+        scores = _evaluate(dataset, results, out, args)
+        all_scores.append(scores)
+        if args.json:
+            print(_json_line(scores))
+            continue
+        if len(all_scores) > 1:
+            print()
+        _print_table(scores)
+    if args.per_sequence and not args.json:
+        _per_sequence(dataset, all_scores)
     return 0

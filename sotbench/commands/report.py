@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sotbench.commands.common import add_display_name_arguments, display_name_mapping
 from sotbench.errors import CommandError
 
 EPILOG = """examples:
@@ -23,6 +24,11 @@ caveat, but not ranked unless --allow-partial; runs on random weights are marked
 A run that cannot be scored (run.json says it is still running, an unreadable run.json or result
 file) does not stop the report: the others are reported and the skipped run is listed with the
 reason on stderr and under "Skipped runs" in the Markdown and HTML files.
+
+Each run is shown by its display name: --name FOLDER=LABEL or --names FILE (FOLDER: LABEL lines),
+else the display name its run.json records (sotbench run --display-name), else its folder name.
+The HTML page has a per-sequence table (sequences.csv/.tex too) whose rows link each sequence's
+IoU-over-time plot and, with --galleries, its failure gallery (sequences/ folder).
 
 exit status: 0 every run is in the report; 1 the report was written without the runs listed as
 skipped; 2 bad input (nothing reportable, unknown dataset or format, runs of mixed datasets).
@@ -53,17 +59,27 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dpi", type=int, default=300, metavar="N", help="PNG resolution (default 300)")
     p.add_argument("--title", metavar="TEXT", help="benchmark name in titles (default: the dataset's)")
     p.add_argument("--force", action="store_true", help="re-evaluate every run even if its scores are fresh")
+    add_display_name_arguments(p)
+    p.add_argument("--galleries", action="store_true",
+                   help="a failure gallery per sequence (each run's worst frames; needs the frames under --root), "
+                        "linked from the HTML page's per-sequence table")
+    p.add_argument("--gallery-frames", type=int, default=12, metavar="K", help="frames per run in a gallery (default 12)")
+    p.add_argument("--no-sequence-plots", action="store_true",
+                   help="no IoU-over-time plot per sequence (the per-sequence table stays)")
 
 
 def _run(args: argparse.Namespace):
     from sotbench.report import make_report, report_from_scores
 
+    names = display_name_mapping(args)
+    if args.gallery_frames < 1:
+        raise CommandError(f"--gallery-frames must be at least 1, got {args.gallery_frames}")
     if args.scores:
         if args.runs or args.results_root:
             raise CommandError("--scores renders score files as they are; do not combine it with --runs/--results-root")
         out = args.out or Path("reports") / "scores"
         return report_from_scores(args.scores, out, args.formats, allow_partial=args.allow_partial,
-                                  percent=args.percent, dpi=args.dpi, title=args.title)
+                                  percent=args.percent, dpi=args.dpi, title=args.title, names=names)
     if not args.dataset:
         raise CommandError("--dataset is required (or --scores FILE ... to render existing score files)")
     from sotbench.commands.common import open_dataset
@@ -73,7 +89,8 @@ def _run(args: argparse.Namespace):
     out = args.out or Path("reports") / dataset.key
     return make_report(dataset, args.runs, out, args.profile, args.formats, results_roots=args.results_root,
                        allow_partial=args.allow_partial, percent=args.percent, dpi=args.dpi, title=args.title,
-                       force=args.force,
+                       force=args.force, names=names, sequence_plots=not args.no_sequence_plots,
+                       galleries=args.galleries, gallery_frames=args.gallery_frames,
                        log=lambda msg: print(msg, file=sys.stderr))
 
 

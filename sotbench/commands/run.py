@@ -44,7 +44,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_dataset_arguments(p)
     p.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
                    help="results root (default: results/); files go to DIR/<Dataset>/<run name>/")
-    p.add_argument("--name", metavar="RUN", help="run name (default: the preset or tracker name)")
+    p.add_argument("--name", metavar="RUN", help="run name: the run folder (default: the preset or tracker name)")
+    p.add_argument("--display-name", metavar="LABEL",
+                   help="the run's name in leaderboards, plots and `sotbench show` (recorded in run.json; "
+                        "default: the run folder name)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override one tracker parameter (repeatable), e.g. --set lr=0.3")
     p.add_argument("--checkpoint", metavar="PATH", help="weights file (overrides the preset's weights)")
@@ -124,7 +127,10 @@ def main(args: argparse.Namespace) -> int:
 
     spec = tracker_spec_from_args(args)
     dataset = open_dataset(args)
-    options = RunOptions(out=args.out, name=args.name, sequences=parse_sequences(args.sequences),
+    if args.display_name is not None and not args.display_name.strip():
+        raise CommandError("--display-name must not be empty")
+    options = RunOptions(out=args.out, name=args.name, display_name=(args.display_name or "").strip() or None,
+                         sequences=parse_sequences(args.sequences),
                          force=args.force, repetitions=args.repetitions, progress=not args.no_progress,
                          tracking=backend_options(args, jobs=args.jobs, joblib_backend=args.backend,
                                                   scheduler=args.scheduler))

@@ -20,7 +20,7 @@ from sotbench.metrics.profile import Profile
 from sotbench.metrics.table import OpeContext, computed_metrics
 from sotbench.sequences import Sequence
 
-__all__ = ["SequenceScoring", "score_sequences", "NothingToScore"]
+__all__ = ["SequenceScoring", "score_sequences", "NothingToScore", "absent_frames"]
 
 
 class NothingToScore(ValueError):
@@ -54,7 +54,8 @@ class SequenceScoring:
         return {name: fn(ctx) for name, fn in computed_metrics("ope").items()}
 
 
-def _absent(seq: Sequence, profile: Profile) -> np.ndarray | None:
+def absent_frames(seq: Sequence, profile: Profile) -> np.ndarray | None:
+    """The frames the profile treats as target-absent (the cover flags or the absence flags)."""
     if profile.absent_from_cover and seq.cover is not None:
         return np.asarray(seq.cover) == 0
     return seq.absent
@@ -84,7 +85,7 @@ def score_sequences(
         k = len(names)
         for traj in trajs if trajs is not None else [None]:
             p = prepare_sequence(traj, seq.gt[:, :4], profile, label=labels.get(seq.name, seq.name),
-                                 absent=_absent(seq, profile), image_size=seq.image_size,
+                                 absent=absent_frames(seq, profile), image_size=seq.image_size,
                                  corner_first_row=corner.get(seq.name, False))
             warnings.extend(p.warnings)
             preds.append(p.pred.T), gts.append(p.gt.T), absents.append(p.absent)

@@ -18,7 +18,7 @@ from sotbench.metrics.vot_eao import (FRAGMENT_RULES, Fragment, build_fragments,
 from sotbench.metrics.vot_io import VotTrajectory, as_trajectory
 
 __all__ = ["VOT_TAGS", "EVAL_TAGS", "BOUNDS", "REPETITION_RULES", "VotSequenceStats",
-           "select_repetitions", "frame_tags", "vot_sequence_stats"]
+           "select_repetitions", "frame_tags", "vot_sequence_stats", "region_bounds"]
 
 VOT_TAGS = ("camera_motion", "illum_change", "motion_change", "size_change", "occlusion")
 EVAL_TAGS = ("all",) + VOT_TAGS + ("empty",)
@@ -35,7 +35,8 @@ def _check(name: str, value: Any, known: Sequence[str]) -> None:
         raise ValueError(f"unknown {name} {value!r}, known: {', '.join(known)}")
 
 
-def _bounds(rule: str, image_size: tuple[int, int] | None) -> tuple[int, int] | None:
+def region_bounds(rule: str, image_size: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The ``(W, H)`` a bounds rule (``size``, ``size_minus_1``, ``none``) gives for an image size."""
     _check("bounds", rule, BOUNDS)
     if rule == "none":
         return None
@@ -180,7 +181,7 @@ def vot_sequence_stats(
         raise ValueError(f"{name}: no result runs")
     if burnin < 0 or skip_initialize < 1:
         raise ValueError(f"burnin must be >= 0 and skip_initialize >= 1, got {burnin} and {skip_initialize}")
-    bounds = [_bounds(accuracy_bounds, image_size), _bounds(eao_bounds, image_size)]
+    bounds = [region_bounds(accuracy_bounds, image_size), region_bounds(eao_bounds, image_size)]
     masks = frame_tags(tags, n, tag_names)
     absent = sum(int(not masks[t].any()) for t in tag_names)
     factor = 1.0 / len(runs) if fragment_weight == "per_run" else 1.0

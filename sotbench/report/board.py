@@ -10,7 +10,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from sotbench.caveats import Caveat, caveats, counts, grouped_captions, is_complete
 from sotbench.datasets import benchmark_name, dataset_title  # noqa: F401 (re-exported)
@@ -36,6 +36,12 @@ class Entry:
     name: str
     scores: dict
     path: str = ""
+    display: str = ""  # the name shown in tables and legends (default: ``name``, the run folder)
+
+    @property
+    def shown(self) -> str:
+        """The run's display name: ``display`` when set, else its folder name."""
+        return self.display or self.name
 
     @property
     def overall(self) -> dict:
@@ -67,8 +73,8 @@ class Entry:
         return [c.tag for c in self.caveats]
 
     def label(self) -> str:
-        """The run's name with its caveat tags: ``SiamRPN++ (5/100, random weights)``."""
-        return f"{self.name} ({', '.join(self.tags)})" if self.tags else self.name
+        """The run's display name with its caveat tags: ``SiamRPN++ (5/100, random weights)``."""
+        return f"{self.shown} ({', '.join(self.tags)})" if self.tags else self.shown
 
     @property
     def imported(self) -> bool:
@@ -113,6 +119,7 @@ class Board:
     attributes: list[str] = field(default_factory=list)
     attribute_labels: dict[str, str] = field(default_factory=dict)
     skipped: list[SkippedRun] = field(default_factory=list)
+    colour_names: list[str] = field(default_factory=list)  # every run of the results roots (stable colours)
 
     @property
     def primary(self) -> str:
@@ -140,7 +147,7 @@ class Board:
 
     def caveat_lines(self, entries: list[Entry] | None = None) -> list[str]:
         """The caveat captions of ``entries`` (default: all), each naming its runs unless it is every run's."""
-        return grouped_captions([(e.name, e.scores) for e in (self.entries if entries is None else entries)])
+        return grouped_captions([(e.shown, e.scores) for e in (self.entries if entries is None else entries)])
 
 
 def read_scores(path: str | os.PathLike) -> dict:
@@ -198,10 +205,26 @@ def _check_names(items: list[tuple[str, dict, str]]) -> None:
         seen[name] = path
 
 
+def _check_display(names: list[str], display: Mapping[str, str]) -> None:
+    """Display names must name runs of the report and tell them apart."""
+    unknown = sorted(set(display) - set(names))
+    if unknown:
+        raise ReportError(f"display name given for {', '.join(repr(u) for u in unknown)}, which is not a run of "
+                          f"this report; runs: {', '.join(names)}")
+    shown: dict[str, str] = {}
+    for name in names:
+        label = display.get(name) or name
+        if label in shown:
+            raise ReportError(f"runs {shown[label]!r} and {name!r} would both be shown as {label!r}; "
+                              "give them different display names")
+        shown[label] = name
+
+
 def build_board(items: list[tuple[str, dict, str]], allow_partial: bool = False,
-                title: str | None = None, skipped: list[SkippedRun] = ()) -> Board:
+                title: str | None = None, skipped: list[SkippedRun] = (),
+                display: Mapping[str, str] | None = None) -> Board:
     """Check ``(name, scores, path)`` items for one leaderboard and rank them; ``skipped`` runs
-    are listed in the report with their reason."""
+    are listed in the report with their reason; ``display`` maps run names to display names."""
     if not items:
         if skipped:
             raise ReportError("no run could be reported: " + "; ".join(s.line() for s in skipped))
@@ -213,13 +236,15 @@ def build_board(items: list[tuple[str, dict, str]], allow_partial: bool = False,
     first = items[0][1]
     protocol = first.get("protocol", "ope")
     primary = PRIMARY.get(protocol, "success_auc")
-    entries = [Entry(name, data, path) for name, data, path in items]
+    display = dict(display or {})
+    _check_display([n for n, _, _ in items], display)
+    entries = [Entry(name, data, path, display.get(name, "")) for name, data, path in items]
     for e in entries:
         if e.value(primary) is None:
             raise ReportError(f"{e.path or e.name}: no {primary!r} score in 'overall' "
                               f"(found: {', '.join(e.overall) or 'nothing'})")
     sign = 1 if METRICS[primary].higher_is_better else -1
-    order = sorted(entries, key=lambda e: (-sign * e.value(primary), e.name.lower()))
+    order = sorted(entries, key=lambda e: (-sign * e.value(primary), e.shown.lower()))
     ranked = [e for e in order if e.complete or allow_partial]
     unranked = [e for e in order if e not in ranked]
     attrs, labels = attribute_names(first["dataset"], entries)

@@ -34,9 +34,7 @@ def _cell(table: Table, row: dict, col: Column, percent: bool) -> tuple[str, boo
     value = row.get(col.key)
     if col.kind == "rank":
         return (str(value) if value is not None else "–"), False
-    best = table.best(col.key)
-    is_best = best is not None and value is not None and value == best and row.get("rank") is not None
-    return format_value(value, col, percent), is_best
+    return format_value(value, col, percent), table.is_best(row, col.key)
 
 
 def to_markdown(table: Table, percent: bool = False) -> str:

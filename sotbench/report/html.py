@@ -56,11 +56,21 @@ _JS = """
 """
 
 
-def _table_html(table: Table, table_id: str, percent: bool) -> str:
+def _links_html(links: dict[str, str] | None) -> str:
+    """The row's links (IoU plot, failure gallery), opening in a new tab."""
+    names = {"iou": "IoU plot", "gallery": "gallery"}
+    return " ".join(f'<a href="{html.escape(href)}" target="_blank" rel="noopener" class="{html.escape(kind)}">'
+                    f"{names.get(kind, html.escape(kind))}</a>" for kind, href in (links or {}).items()) or "–"
+
+
+def _table_html(table: Table, table_id: str, percent: bool, links: dict[str, dict[str, str]] | None = None) -> str:
+    """A sortable table; with ``links`` (first column's value -> kind -> href) a last cell of links."""
     head = "".join(
         f'<th class="{"text" if c.kind == "text" else "num"}"'
         + (f' data-better="{"higher" if c.higher_is_better else "lower"}"' if c.kind == "metric" else "")
         + f">{html.escape(c.label)}</th>" for c in table.columns)
+    if links is not None:
+        head += '<th class="text">Plots</th>'
     body = []
     for i, row in enumerate(table.rows):
         cells = []
@@ -69,11 +79,12 @@ def _table_html(table: Table, table_id: str, percent: bool) -> str:
             if c.kind == "text":
                 cells.append(f'<td class="text">{html.escape(str(value if value is not None else "–"))}</td>')
                 continue
-            best = table.best(c.key) if c.kind == "metric" else None
-            cls = " best" if best is not None and value == best and row.get("rank") is not None else ""
+            cls = " best" if c.kind == "metric" and table.is_best(row, c.key) else ""
             text = str(value) if c.kind == "rank" and value is not None else format_value(value, c, percent)
             data = "" if value is None else repr(float(value))
             cells.append(f'<td class="num{cls}" data-value="{data}">{html.escape(text)}</td>')
+        if links is not None:
+            cells.append(f'<td class="text">{_links_html(links.get(str(row.get(table.columns[0].key))))}</td>')
         cls = "" if i < table.n_ranked else ' class="unranked"'
         body.append(f"<tr{cls}>{''.join(cells)}</tr>")
     notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in table.notes)
@@ -95,12 +106,12 @@ def _runs_html(board: Board) -> str:
         what = tracker.get("tracker", "imported raw results")
         params = json.dumps(tracker.get("params"), sort_keys=True) if tracker.get("params") else ""
         rows.append("<tr>" + "".join(f'<td class="text">{html.escape(str(v))}</td>' for v in (
-            e.name, what, params, s.get("run_dir", ""), str(s.get("results_hash", ""))[:12], e.coverage_text,
+            e.shown, what, params, s.get("run_dir", ""), str(s.get("results_hash", ""))[:12], e.coverage_text,
             ", ".join(e.tags) or "–", len(s.get("warnings") or []))) + "</tr>")
     head = "".join(f'<th class="text">{h}</th>' for h in
                    ("Run", "Tracker", "Parameters", "Results folder", "Results hash", "Sequences", "Caveats",
                     "Warnings"))
-    warnings = "".join(f"<li><b>{html.escape(e.name)}</b>: {html.escape(str(w))}</li>"
+    warnings = "".join(f"<li><b>{html.escape(e.shown)}</b>: {html.escape(str(w))}</li>"
                        for e in board.entries for w in (e.scores.get("warnings") or []))
     details = f"<details><summary>Warnings</summary><ul>{warnings}</ul></details>" if warnings else ""
     return (f'<table class="sortable" id="runs"><thead><tr>{head}</tr></thead>'
@@ -108,8 +119,10 @@ def _runs_html(board: Board) -> str:
 
 
 def render_html(board: Board, tables: dict[str, Table], figures: list[tuple[str, bytes]],
-                percent: bool = False, generator: str = "sotbench") -> str:
-    """The page: leaderboard, per-attribute table, plots (``(title, PNG bytes)``), runs."""
+                percent: bool = False, generator: str = "sotbench",
+                sequence_links: dict[str, dict[str, str]] | None = None) -> str:
+    """The page: leaderboard, per-attribute table, plots (``(title, PNG bytes)``), per-sequence
+    table (each row links its ``sequence_links``: IoU plot, gallery), runs."""
     protocol = "OPE" if board.protocol == "ope" else "VOT reset protocol"
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
@@ -127,6 +140,11 @@ def render_html(board: Board, tables: dict[str, Table], figures: list[tuple[str,
                   _table_html(tables["attributes"], "attributes", percent)]
     if figures:
         parts += ["<h2>Plots</h2>", "<div>", *(_figure_html(t, p) for t, p in figures), "</div>"]
+    if "sequences" in tables:
+        parts += ["<h2>Per sequence</h2>", f'<p class="meta">{html.escape(tables["sequences"].caption)}; best run of '
+                  "each sequence in bold. The links open the sequence's IoU-over-time plot and its failure gallery "
+                  "(the frames where each run's overlap drops most or the target is lost).</p>",
+                  _table_html(tables["sequences"], "sequences", percent, sequence_links or {})]
     parts += ["<h2>Runs</h2>", _runs_html(board)]
     if board.skipped:
         items = "".join(f"<li>{html.escape(s.line())}</li>" for s in board.skipped)

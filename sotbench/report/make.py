@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from sotbench.report.board import ReportError, SkippedRun, benchmark_name, build_board, read_scores
 from sotbench.report.cache import scores_for_run
-from sotbench.report.render import FORMATS, ReportPaths, render_board
-from sotbench.report.runs import check_manifests, find_runs, unfinished_reason
+from sotbench.report.render import FORMATS, ReportPaths, parse_formats, render_board
+from sotbench.report.runs import check_manifests, colour_universe, display_names, find_runs, unfinished_reason
+from sotbench.report.sequences import read_per_sequence
 
 __all__ = ["make_report", "report_from_scores"]
 
@@ -56,6 +57,10 @@ def make_report(
     title: str | None = None,
     force: bool = False,
     log: Callable[[str], None] | None = None,
+    names: Mapping[str, str] | None = None,
+    sequence_plots: bool = True,
+    galleries: bool = False,
+    gallery_frames: int = 12,
 ) -> ReportPaths:
     """Report runs of ``dataset`` (a ``Dataset``, or a name opened at ``root`` / ``split``) into ``out``.
 
@@ -65,12 +70,17 @@ def make_report(
     in ``out/scores/<run>/``.  Runs with missing sequences are listed with their coverage but
     not ranked or plotted unless ``allow_partial``.  A run that cannot be scored (unfinished,
     unreadable files) is left out and listed in ``paths.skipped`` and the report with the
-    reason.  Raises ``ReportError`` on bad input, or when no run can be reported.
+    reason.  ``names`` maps run folder names to display names (default: the ``display_name`` a
+    run.json records, else the folder name).  The per-sequence table links each sequence's
+    IoU-over-time plot (``sequence_plots``) and, with ``galleries``, its failure gallery (the
+    ``gallery_frames`` worst frames of each run; needs the frames in the dataset root).
+    Raises ``ReportError`` on bad input, or when no run can be reported.
     """
     dataset = _open_dataset(dataset, root, split)
     out = Path(out)
     runs = find_runs(dataset, list(run_dirs), list(results_roots))
     check_manifests(runs, dataset)
+    display = _display(runs, names)
     paths = ReportPaths(out=out)
     items, skipped = [], []
     for run in runs:
@@ -93,8 +103,53 @@ def make_report(
                 + (f"; {n_warn} warning{'s' * (n_warn != 1)} (listed in the HTML page)" if n_warn else ""))
         paths.scores[run.name] = cached.path
         items.append((run.name, cached.scores, str(cached.path)))
-    board = build_board(items, allow_partial=allow_partial, title=title or _title(dataset), skipped=skipped)
-    return render_board(board, out, formats, percent, paths, dpi)
+    board = build_board(items, allow_partial=allow_partial, title=title or _title(dataset), skipped=skipped,
+                        display={n: d for n, d in display.items() if n in paths.scores})
+    board.colour_names = colour_universe([r.path for r in runs], list(results_roots))
+    tables = {name: t for name, _, path in items if (t := read_per_sequence(path)) is not None}
+    attributes = _sequence_attributes(dataset)
+    files = {}
+    if sequence_plots and {"html", "png"} & set(parse_formats(formats)):
+        files = _sequence_files(dataset, board, runs, out, profile, galleries, gallery_frames, log)
+    return render_board(board, out, formats, percent, paths, dpi,
+                        sequences=(tables, attributes if any(attributes.values()) else None, files))
+
+
+def _sequence_attributes(dataset) -> dict[str, list[str]]:
+    """Sequence -> attribute codes (a sequence whose annotations cannot be read has none here:
+    the evaluator reports it)."""
+    from sotbench.sequences import AnnotationError
+
+    out = {}
+    for name in dataset.names:
+        try:
+            out[name] = sorted(dataset[name].attributes)
+        except (AnnotationError, FileNotFoundError, ValueError):
+            out[name] = []
+    return out
+
+
+def _display(runs, names: Mapping[str, str] | None) -> dict[str, str]:
+    """Display names of ``runs``; a name given for a folder that is not one of them is refused."""
+    unknown = sorted(set(names or {}) - {r.name for r in runs})
+    if unknown:
+        raise ReportError(f"display name given for {', '.join(repr(u) for u in unknown)}, which is not a run "
+                          f"of this report; runs: {', '.join(r.name for r in runs)}")
+    return display_names(runs, dict(names or {}))
+
+
+def _sequence_files(dataset, board, runs, out: Path, profile, galleries: bool, k: int, log):
+    """Each sequence's IoU-over-time plot (and gallery) for the runs in the board."""
+    from sotbench.evaluate import resolve_profile
+    from sotbench.report.sequences import write_sequence_files
+    from sotbench.report.style import assign_styles
+
+    reported = {e.name for e in board.entries}
+    paths = {r.name: r.path for r in runs if r.name in reported}
+    styles = assign_styles(paths, board.colour_names)
+    display = {e.name: e.shown for e in board.entries}
+    return write_sequence_files(dataset, paths, out, resolve_profile(dataset, profile), styles, display=display,
+                                galleries=galleries, k=k, log=log)
 
 
 def report_from_scores(
@@ -106,9 +161,11 @@ def report_from_scores(
     percent: bool = False,
     dpi: int = 300,
     title: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> ReportPaths:
-    """Render existing ``scores.json`` files (no evaluation); each run is named by its ``run`` field.
-    An unreadable score file is left out and listed as skipped (named by its path)."""
+    """Render existing ``scores.json`` files (no evaluation); each run is named by its ``run`` field
+    (shown as ``names[run]`` when given).  An unreadable score file is left out and listed as
+    skipped (named by its path)."""
     items, skipped = [], []
     for f in score_files:
         try:
@@ -119,5 +176,6 @@ def report_from_scores(
         name = data.get("run") or Path(f).parent.name
         items.append((str(name), data, str(f)))
     paths = ReportPaths(out=Path(out), scores={n: Path(p) for n, _, p in items})
-    board = build_board(items, allow_partial=allow_partial, title=title, skipped=skipped)
-    return render_board(board, out, formats, percent, paths, dpi)
+    board = build_board(items, allow_partial=allow_partial, title=title, skipped=skipped, display=names)
+    tables = {name: t for name, _, path in items if (t := read_per_sequence(path)) is not None}
+    return render_board(board, out, formats, percent, paths, dpi, sequences=(tables, None, {}))

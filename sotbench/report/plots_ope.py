@@ -73,7 +73,7 @@ def curve_figure(board: Board, styles: dict[str, TrackerStyle], name: str, attr:
     if not drawn:
         return None
     # Legend order = score order, best first; the best line is drawn on top.
-    drawn.sort(key=lambda d: (-(d[2] if d[2] is not None else -math.inf), d[0].name.lower()))
+    drawn.sort(key=lambda d: (-(d[2] if d[2] is not None else -math.inf), d[0].shown.lower()))
     fig = new_figure(4.2, 3.4)
     ax = fig.add_subplot()
     for rank, (e, (x, y), score) in enumerate(drawn):

@@ -17,7 +17,7 @@ DEFAULT_SENSITIVITY = 30.0  # VOT2016-2018: reliability over S = 30 frames
 
 
 def _by_eao(board: Board) -> list[Entry]:
-    return sorted(board.plotted, key=lambda e: (-(e.value("eao") or -math.inf), e.name.lower()))
+    return sorted(board.plotted, key=lambda e: (-(e.value("eao") or -math.inf), e.shown.lower()))
 
 
 def eao_curve_figure(board: Board, styles: dict[str, TrackerStyle], percent: bool = False):

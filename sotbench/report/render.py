@@ -13,6 +13,7 @@ from sotbench.report.html import render_html
 from sotbench.report.plots_ope import CURVES, curve_figure, radar_figure
 from sotbench.report.plots_vot import ar_figure, eao_curve_figure, eao_ranking_figure
 from sotbench.report.style import add_footnote, assign_styles, rc_context, save_figure
+from sotbench.report.sequences import sequence_table
 from sotbench.report.tables import Table, attribute_table, leaderboard
 from sotbench.report.files import write_text as write_atomic
 
@@ -35,6 +36,7 @@ class ReportPaths:
     tables: dict[str, dict[str, Path]] = field(default_factory=dict)   # table -> format -> path
     plots: dict[str, dict[str, Path]] = field(default_factory=dict)    # plot -> format -> path
     scores: dict[str, Path] = field(default_factory=dict)              # run -> scores.json
+    sequences: dict[str, dict[str, Path]] = field(default_factory=dict)  # sequence -> iou / gallery -> PNG
     evaluated: list[str] = field(default_factory=list)                 # runs (re-)evaluated now
     board: Board | None = None
 
@@ -66,14 +68,16 @@ def _slug(text: str) -> str:
 
 def figures(board: Board, percent: bool = False) -> list[tuple[str, str, object]]:
     """Every figure of the board as ``(file stem, title, matplotlib Figure)``."""
-    styles = assign_styles(e.name for e in board.entries)
+    styles = assign_styles((e.name for e in board.entries), board.colour_names)
     out = []
     if board.protocol == "ope":
         for name in CURVES:
             out.append((name, f"{CURVES[name].title} plot", curve_figure(board, styles, name, percent=percent)))
-        for attr in board.attributes:
-            out.append((f"attributes/success_{_slug(attr)}", f"Success plot: {board.attribute_labels.get(attr, attr)}",
-                        curve_figure(board, styles, "success", attr=attr, percent=percent)))
+        for name in CURVES:  # success, precision and normalized precision per attribute
+            for attr in board.attributes:
+                out.append((f"attributes/{name}_{_slug(attr)}",
+                            f"{CURVES[name].title} plot: {board.attribute_labels.get(attr, attr)}",
+                            curve_figure(board, styles, name, attr=attr, percent=percent)))
     else:
         out.append(("eao_curve", "Expected overlap curves", eao_curve_figure(board, styles, percent)))
         out.append(("eao_ranking", "EAO ranking", eao_ranking_figure(board, styles, percent)))
@@ -125,10 +129,12 @@ def _markdown(board: Board, tables: dict[str, Table], plots: dict[str, dict[str,
 
 
 def render_board(board: Board, out: str | Path, formats=FORMATS, percent: bool = False,
-                 paths: ReportPaths | None = None, dpi: int = 300) -> ReportPaths:
+                 paths: ReportPaths | None = None, dpi: int = 300, sequences=None) -> ReportPaths:
     """Write every requested format of ``board`` under ``out``; returns where they went.
 
-    ``percent`` prints scores as 69.6 instead of 0.696; ``dpi`` is the PNG resolution.
+    ``percent`` prints scores as 69.6 instead of 0.696; ``dpi`` is the PNG resolution;
+    ``sequences`` is ``(run -> per-sequence DataFrame, sequence -> attributes or None,
+    sequence -> {"iou"/"gallery": PNG path})`` for the per-sequence table and its links.
     """
     out = Path(out)
     formats = parse_formats(formats)
@@ -138,6 +144,11 @@ def render_board(board: Board, out: str | Path, formats=FORMATS, percent: bool =
     attr = attribute_table(board)
     if attr is not None:
         tables["attributes"] = attr
+    per_seq, attributes, seq_files = sequences or ({}, None, {})
+    seq_table = sequence_table(board, per_seq, attributes)
+    if seq_table is not None:
+        tables["sequences"] = seq_table
+    paths.sequences = dict(seq_files)
     paths.tables = _write_tables(tables, out, formats, percent, f"tab:{_slug(board.dataset)}")
     paths.csv = paths.tables["leaderboard"].get("csv")
     paths.latex = paths.tables["leaderboard"].get("tex")
@@ -158,7 +169,9 @@ def render_board(board: Board, out: str | Path, formats=FORMATS, percent: bool =
         from sotbench import __version__
 
         paths.html = out / "index.html"
-        write_atomic(paths.html, render_html(board, tables, embedded, percent, f"sotbench {__version__}"))
+        links = {seq: {kind: p.relative_to(out).as_posix() for kind, p in files.items()}
+                 for seq, files in paths.sequences.items()}
+        write_atomic(paths.html, render_html(board, tables, embedded, percent, f"sotbench {__version__}", links))
     return paths
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from sotbench.report.board import ReportError
 
-__all__ = ["RunRef", "find_runs", "check_manifests", "has_results", "unfinished_reason"]
+__all__ = ["RunRef", "find_runs", "check_manifests", "has_results", "unfinished_reason", "colour_universe",
+           "results_root_of", "display_names"]
 
 _SKIP = {"scores", "plots", "__pycache__"}
 
@@ -125,3 +126,69 @@ def check_manifests(runs: list[RunRef], dataset) -> None:
     if wrong:
         raise ReportError(f"runs of another dataset than {dataset.key}/{dataset.split}: " + "; ".join(wrong)
                           + ". Report each dataset separately (--dataset)")
+
+
+def _benchmark_folders() -> set[str]:
+    """The folder names ``sotbench run`` files runs under (``OTB100``, ``VOT2018``, ``custom`` ...)."""
+    from sotbench.datasets import DATASETS, dataset_class
+
+    out = set()
+    for key in DATASETS:
+        try:
+            out.add(dataset_class(key).spec.folder or key)
+        except (ValueError, ImportError, AttributeError):
+            continue
+    return out
+
+
+def _is_benchmark_folder(name: str, folders: set[str]) -> bool:
+    return name in folders or any(name.startswith(f"{f}-") for f in folders)  # <Dataset>-<split>
+
+
+def results_root_of(run_dir: Path, folders: set[str] | None = None) -> Path:
+    """The results root a run folder belongs to: ``R`` for ``R/<Dataset>[-split]/<run>``, else its parent."""
+    folders = _benchmark_folders() if folders is None else folders
+    parent = Path(run_dir).parent
+    return parent.parent if _is_benchmark_folder(parent.name, folders) else parent
+
+
+def _tracker_folders(folder: Path) -> list[str]:
+    try:
+        subs = sorted(p for p in folder.iterdir() if p.is_dir())
+    except OSError:
+        return []
+    return [p.name for p in subs if p.name not in _SKIP and not p.name.startswith(".") and has_results(p)]
+
+
+def colour_universe(run_dirs: list[Path], results_roots: list[Path] = ()) -> list[str]:
+    """Every run folder name of the results roots that ``run_dirs`` and ``results_roots`` belong to
+    (over all benchmarks of a ``sotbench run --out`` root): the names tracker colours are assigned
+    over, so every report of one results root draws a tracker in the same colour."""
+    folders = _benchmark_folders()
+    roots = {results_root_of(Path(r), folders) for r in run_dirs}
+    for root in results_roots:
+        root = Path(root)
+        roots.add(root.parent if _is_benchmark_folder(root.name, folders) else root)
+    names: set[str] = set()
+    for root in roots:
+        if not root.is_dir():
+            continue
+        bench = [p for p in root.iterdir() if p.is_dir() and _is_benchmark_folder(p.name, folders)]
+        for folder in bench or [root]:
+            names.update(_tracker_folders(folder))
+    return sorted(names)
+
+
+def display_names(runs: list[RunRef], mapping: dict[str, str] | None = None) -> dict[str, str]:
+    """Run name -> display name: ``mapping`` first, else the ``display_name`` its run.json records."""
+    out = {}
+    for r in runs:
+        try:
+            manifest = _manifest(r) or {}
+        except ValueError:
+            manifest = {}  # unreadable: the run is skipped with the reason
+        label = manifest.get("display_name")
+        if isinstance(label, str) and label.strip():
+            out[r.name] = label.strip()
+    out.update(mapping or {})
+    return out

@@ -2,7 +2,8 @@
 
 Colours are assigned from the tracker *name* (a sha1 of it picks a preferred palette slot;
 a taken slot moves to the next free one), so a tracker keeps its colour in every plot of a
-report, and usually across reports that share trackers.
+report.  Assigned over every tracker folder of a results root (``universe``), the colours are
+the same in every report of that root, whichever of its trackers a report shows.
 """
 
 from __future__ import annotations
@@ -42,9 +43,12 @@ def _preferred_slot(name: str, n: int) -> int:
     return int.from_bytes(hashlib.sha1(name.encode("utf-8")).digest()[:4], "big") % n
 
 
-def assign_styles(names: Iterable[str]) -> dict[str, TrackerStyle]:
-    """A distinct colour (then line style) for each tracker name, independent of plot order."""
-    names = sorted(set(names))
+def assign_styles(names: Iterable[str], universe: Iterable[str] = ()) -> dict[str, TrackerStyle]:
+    """A distinct colour (then line style) for each tracker name, independent of plot order;
+    assigned over ``names`` and ``universe`` together (e.g. every run of a results root), so
+    ``names`` get the styles they have in any report drawn from that universe."""
+    wanted = set(names)
+    names = sorted(wanted | set(universe))
     n_colors, styles = len(PALETTE), {}
     taken: set[tuple[int, int]] = set()
     for name in names:
@@ -60,7 +64,7 @@ def assign_styles(names: Iterable[str]) -> dict[str, TrackerStyle]:
             linestyle=LINESTYLES[round_ % len(LINESTYLES)],
             marker=MARKERS[(color + round_) % len(MARKERS)],
         )
-    return styles
+    return {name: style for name, style in styles.items() if name in wanted}
 
 
 def paper_rc() -> dict:

@@ -38,6 +38,25 @@ class Table:
     caption: str = ""
     notes: list[str] = field(default_factory=list)
     n_ranked: int = 0
+    row_best: bool = False  # bold the best value of each row (among columns of one metric), not of each column
+
+    def is_best(self, row: dict, key: str) -> bool:
+        """Whether ``row``'s value in column ``key`` is printed as the best (bold)."""
+        value = row.get(key)
+        if value is None:
+            return False
+        if self.row_best:
+            col = next(c for c in self.columns if c.key == key)
+            if col.kind != "metric":
+                return False
+            metric = key.rsplit(":", 1)[-1]
+            peers = [row[c.key] for c in self.columns if c.kind == "metric" and c.key.rsplit(":", 1)[-1] == metric
+                     and row.get(c.key) is not None]
+            if len(peers) < 2:
+                return False
+            return value == (max(peers) if col.higher_is_better else min(peers))
+        best = self.best(key)
+        return best is not None and value == best and row.get("rank") is not None
 
     def best(self, key: str) -> float | None:
         """The best value of column ``key`` among the ranked rows (for bold print)."""
@@ -89,7 +108,7 @@ def _source(e: Entry) -> str:
 
 
 def _row(board: Board, e: Entry) -> dict:
-    row = {"rank": board.rank_of(e), "tracker": e.name, "coverage": e.coverage_text, "source": _source(e)}
+    row = {"rank": board.rank_of(e), "tracker": e.shown, "coverage": e.coverage_text, "source": _source(e)}
     for k in board.metrics():
         row[k] = e.value(k)
     for k in ("tracker_fps", "end_to_end_fps"):
@@ -102,11 +121,11 @@ def _notes(board: Board) -> list[str]:
     partial = [e for e in board.entries if not e.complete]
     if partial and not board.allow_partial:
         notes.append("Runs with missing sequences are not ranked: "
-                     + ", ".join(f"{e.name} ({e.coverage_text})" for e in partial)
+                     + ", ".join(f"{e.shown} ({e.coverage_text})" for e in partial)
                      + " (report with --allow-partial to rank them).")
     elif partial:
         notes.append("Ranked although incomplete (--allow-partial): "
-                     + ", ".join(f"{e.name} ({e.coverage_text})" for e in partial) + ".")
+                     + ", ".join(f"{e.shown} ({e.coverage_text})" for e in partial) + ".")
     if any(e.imported for e in board.entries):
         notes.append("'imported': published raw results evaluated here (no run.json: speed unknown "
                      "unless *_time.txt files were published).")
@@ -163,7 +182,7 @@ def attribute_table(board: Board) -> Table | None:
                            METRICS[metric].higher_is_better, METRICS[metric].fraction))
     rows = []
     for e in board.entries:
-        row = {"rank": board.rank_of(e), "tracker": e.name}
+        row = {"rank": board.rank_of(e), "tracker": e.shown}
         row.update({f"attr:{a}": attribute_value(e, a, metric) for a in board.attributes})
         rows.append(row)
     caption = f"{board.title}: {METRICS[metric].label} per attribute (number of {attribute_unit(board)} in brackets)"

@@ -178,9 +178,9 @@ def test_vot_board_and_plots():
 def test_render_board_writes_every_format(otb_items, tmp_path):
     board = build_board(otb_items)
     paths = render_board(board, tmp_path)
-    assert set(paths.plots) == {"success", "precision", "norm_precision", "radar",
-                                "attributes/success_IV", "attributes/success_SV", "attributes/success_OCC",
-                                "attributes/success_FM"}
+    per_attribute = {f"attributes/{curve}_{a}" for curve in ("success", "precision", "norm_precision")
+                     for a in ("IV", "SV", "OCC", "FM")}
+    assert set(paths.plots) == {"success", "precision", "norm_precision", "radar"} | per_attribute
     pdf = paths.plots["success"]["pdf"].read_bytes()
     assert pdf.startswith(b"%PDF") and b"/Type3" not in pdf  # TrueType fonts only (publishers reject Type 3)
     assert paths.plots["success"]["svg"].read_text().lstrip().startswith("<?xml")
@@ -188,7 +188,7 @@ def test_render_board_writes_every_format(otb_items, tmp_path):
     assert "![success](plots/success.png)" in md and "## Per attribute" in md
     assert paths.tables["attributes"]["tex"].read_text().count(r"\textbf{") == 4
     page = paths.html.read_text()
-    assert page.count("data:image/png;base64,") == 8 and 'id="leaderboard"' in page
+    assert page.count("data:image/png;base64,") == 16 and 'id="leaderboard"' in page
     assert "<script" in page and "http" not in page.split("<body>")[1]  # offline: no external links
 
 
