@@ -23,6 +23,7 @@ from sotbench.jobs import Job, JobResult, Stream
 from sotbench.protocols import repetition_round
 from sotbench.provenance import environment, now_iso
 from sotbench.results import RunDir
+from sotbench.safepath import check_name
 from sotbench.trackers import TrackerSpec
 from sotbench.trackers.backends import BackendOptions, BatchBackend, OptionsError, backend_for, track
 from sotbench.trackers.lockstep import describe_error
@@ -65,7 +66,8 @@ class RunSummary:
 
 
 def run_dir_for(dataset: Dataset, run_name: str, out: Path) -> Path:
-    """``<out>/<Dataset>[-<split>]/<run_name>``."""
+    """``<out>/<Dataset>[-<split>]/<run_name>`` (the run name, from a flag or a preset, is one folder)."""
+    check_name(run_name, "run name")
     folder = dataset.spec.folder
     if dataset.split != dataset.spec.default_split:
         folder = f"{folder}-{dataset.split}"
