@@ -1,7 +1,8 @@
 """``run_dataset``: run a tracker over a dataset split and write result files.
 
 Finished sequences are skipped (their result file exists), so an interrupted run resumes
-where it stopped; ``force`` redoes them.  A sequence that fails (bad annotation, missing
+where it stopped; ``force`` redoes them.  A resume must match the folder's manifest in
+everything that determines the results (``resume_key``), else it is refused.  A sequence that fails (bad annotation, missing
 frame, tracker error) is reported and the others go on.  Every sequence becomes one job for
 the tracker's batch backend (``sotbench.trackers.backends.backend_for``: the tracker's own,
 e.g. SiamRPN++'s batched engine, else single-stream trackers stepped in lockstep, in joblib
@@ -12,6 +13,7 @@ are written as it ends (``RunDir.write_output``).
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from dataclasses import dataclass, field
@@ -28,11 +30,11 @@ from sotbench.trackers import TrackerSpec
 from sotbench.trackers.backends import BackendOptions, BatchBackend, OptionsError, backend_for, track
 from sotbench.trackers.lockstep import describe_error
 
-__all__ = ["RunOptions", "RunSummary", "run_dataset", "run_dir_for", "RunError"]
+__all__ = ["RunOptions", "RunSummary", "run_dataset", "run_dir_for", "RunError", "resume_key", "resume_differences"]
 
 
 class RunError(RuntimeError):
-    """The run cannot start (e.g. an existing run folder holds results of other parameters)."""
+    """The run cannot start (e.g. an existing run folder holds results of other settings)."""
 
 
 @dataclass(frozen=True)
@@ -75,27 +77,60 @@ def run_dir_for(dataset: Dataset, run_name: str, out: Path) -> Path:
 
 
 # -- orchestration --------------------------------------------------------------------------
+RESUME_FIELDS = ("tracker", "params", "weights", "precision", "decoder", "protocol", "dataset")
+
+
+def resume_key(manifest: dict) -> dict:
+    """What determines a run folder's results, from its manifest: tracker, full typed parameters,
+    weights identity (sha256), precision and decoder, protocol settings, dataset key/split/version."""
+    tracker = manifest.get("tracker") or {}
+    weights = (manifest.get("tracker_info") or {}).get("weights")
+    if isinstance(weights, dict):
+        weights = weights.get("sha256") or weights.get("state_sha256") or weights
+    backend = manifest.get("backend") or manifest.get("engine") or {}  # "engine": manifests before the seam
+    dataset = manifest.get("dataset") or {}
+    protocol = manifest.get("protocol") or {}
+    return {
+        "tracker": tracker.get("tracker"),
+        "params": manifest.get("params", tracker.get("params")),
+        "weights": weights,
+        "precision": backend.get("precision", "fp32"),
+        "decoder": backend.get("decoder"),
+        "protocol": {k: protocol.get(k) for k in ("name", "repetitions", "vot")},
+        "dataset": {k: dataset.get(k) for k in ("key", "split", "version")},
+    }
+
+
+def _short(value) -> str:
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= 70 else text[:67] + "..."
+
+
+def resume_differences(old: dict, new: dict) -> list[str]:
+    """``field: stored X, now Y`` for each field of ``resume_key`` that differs (parameters key by key)."""
+    a, b = resume_key(old), resume_key(new)
+    if "params" not in old:  # manifests before full parameters were recorded: compare what the spec gave
+        a["params"], b["params"] = (m.get("tracker", {}).get("params") for m in (old, new))
+    out = []
+    for field in RESUME_FIELDS:
+        x, y = a[field], b[field]
+        if isinstance(x, dict) and isinstance(y, dict) and field in ("params", "protocol", "dataset"):
+            out += [f"{field}.{k}: stored {_short(x.get(k))}, now {_short(y.get(k))}"
+                    for k in sorted(set(x) | set(y), key=str) if _short(x.get(k)) != _short(y.get(k))]
+        elif _short(x) != _short(y):
+            out.append(f"{field}: stored {_short(x)}, now {_short(y)}")
+    return out
+
+
 def _check_manifest(store: RunDir, manifest: dict, force: bool) -> None:
+    """A resume must not mix results: refuse when anything that determines them differs."""
     old = store.read_manifest()
     if old is None or force:
         return
-    same = old.get("tracker", {}).get("params") == manifest["tracker"]["params"] and \
-        old.get("tracker", {}).get("tracker") == manifest["tracker"]["tracker"]
-    precision = _precision(old), _precision(manifest)
-    if same and precision[0] != precision[1]:
-        raise RunError(f"{store.path} holds results computed in {precision[0]}, this run uses {precision[1]}; "
-                       "choose another --name, or --force to replace them")
-    if not same:
-        raise RunError(
-            f"{store.path} holds results of another tracker or other parameters "
-            f"({old.get('tracker', {}).get('tracker')} {old.get('tracker', {}).get('params')}); "
-            "choose another --name, or --force to replace them"
-        )
-
-
-def _precision(manifest: dict) -> str:
-    """The precision a run folder's results were computed in (manifests before the backend seam: ``engine``)."""
-    return (manifest.get("backend") or manifest.get("engine") or {}).get("precision", "fp32")
+    diffs = resume_differences(old, manifest)
+    if diffs:
+        raise RunError(f"{store.path} holds results computed with other settings ({'; '.join(diffs)}); "
+                       "--force replaces them, or choose another --name or --out")
 
 
 def _manifest(spec: TrackerSpec, dataset: Dataset, run_name: str, vot: VotSettings | None,
@@ -104,6 +139,7 @@ def _manifest(spec: TrackerSpec, dataset: Dataset, run_name: str, vot: VotSettin
         "schema": "sotbench-run-v1",
         "run": run_name,
         "tracker": spec.to_dict(),
+        "params": spec.resolved.params_dict(),  # the full typed parameters (defaults included)
         "tracker_info": tracker_info,
         "dataset": {"key": dataset.key, "split": dataset.split, "root": str(dataset.root),
                     "version": dataset.spec.version, "protocol": dataset.protocol,
