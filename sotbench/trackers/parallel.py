@@ -4,12 +4,17 @@ Workers open the dataset again from a ``DatasetRef`` and keep one ``LockstepBack
 tracker, one loaded model) for every job they run.  Jobs are pulled from the source only as
 workers free up, so a search's pruned trials drop out of the jobs made later.  Any joblib
 backend can be named (loky by default; dask or ray where installed).  With several GPUs, jobs
-go to them round robin (one device per job) unless the tracker spec names a device.
+go to them round robin (one device per job) unless the tracker spec names a device.  A worker
+that is a child of the run's process (loky, multiprocessing) exits as soon as that process is
+gone (killed, crashed), instead of tracking on for nobody.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -20,6 +25,23 @@ from sotbench.jobs import Job, JobResult, Stream
 __all__ = ["ParallelBackend"]
 
 _BACKENDS: dict[str, Any] = {}  # per worker process: tracker spec -> LockstepBackend
+_WATCHED: set[int] = set()  # per worker process: the parent it watches (at most one)
+PARENT_POLL_S = 0.5
+
+
+def watch_parent(parent: int) -> None:
+    """In a worker: exit when process ``parent`` (this worker's parent) is gone.  Workers that are
+    not its children (dask, ray) are left to their own scheduler."""
+    if _WATCHED or os.getppid() != parent:
+        return
+    _WATCHED.add(parent)
+
+    def watch() -> None:
+        while os.getppid() == parent:  # a dead parent's children are adopted by another process
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="sotbench-parent-watchdog", daemon=True).start()
 
 
 def _backend(spec: Any):
@@ -33,10 +55,11 @@ def _backend(spec: Any):
 
 
 def _run_remote(spec: Any, ref: DatasetRef, index: int, seq_name: str, streams: list[Stream], protocol: str,
-                vot: Any) -> tuple[int, list, list, str | None]:
+                vot: Any, parent: int) -> tuple[int, list, list, str | None]:
     """Worker side: one job; returns what the parent needs to rebuild its ``JobResult``."""
     from sotbench.trackers.lockstep import describe_error
 
+    watch_parent(parent)
     try:
         seq = ref.open()[seq_name]
         res = _backend(spec).run_job(Job(seq, streams, protocol, vot))
@@ -89,12 +112,13 @@ class ParallelBackend:
 
         pending: dict[int, Job] = {}
         spec_for = _devices(self.spec)
+        parent = os.getpid()
 
         def tasks():
             for i, job in enumerate(j for j in jobs if j is not None):
                 pending[i] = job
                 yield delayed(_run_remote)(spec_for(i), self.dataset, i, job.seq.name, job.streams, job.protocol,
-                                           job.vot)
+                                           job.vot, parent)
 
         parallel = Parallel(n_jobs=self.n_jobs, backend=self.joblib_backend, return_as="generator_unordered",
                             pre_dispatch="n_jobs")
