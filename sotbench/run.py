@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sotbench.datasets import Dataset, DatasetRef
 from sotbench.datasets.base import VotSettings
+from sotbench.errors import os_error_message
 from sotbench.jobs import Job, JobResult, Stream
 from sotbench.protocols import repetition_round
 from sotbench.provenance import environment, now_iso
@@ -179,7 +180,10 @@ def run_dataset(spec: TrackerSpec, dataset: Dataset, options: RunOptions = RunOp
             summary.skipped.append(name)
         else:
             todo.append(name)
-    store.write_manifest(manifest)
+    try:
+        store.write_manifest(manifest)
+    except OSError as exc:
+        raise RunError(f"{os_error_message(exc)}; nothing was run (--out chooses the results folder)") from None
     plan = _Plan(spec, dataset, store, vot, repetitions, backend.deterministic, options.force)
     for rep in _track_all(backend, plan, todo, options.progress):
         if "error" in rep:
@@ -195,7 +199,11 @@ def run_dataset(spec: TrackerSpec, dataset: Dataset, options: RunOptions = RunOp
                              "failed": summary.failed, "frames": summary.frames,
                              "tracker_fps": summary.frames / summary.tracker_seconds if summary.tracker_seconds else None,
                              "end_to_end_fps": summary.frames / summary.wall_seconds if summary.wall_seconds else None})
-    store.write_manifest(manifest)
+    try:
+        store.write_manifest(manifest)
+    except OSError as exc:
+        raise RunError(f"{os_error_message(exc)}; the {len(summary.done)} sequences run are written and kept, "
+                       "a rerun skips them and records the manifest") from None
     return summary
 
 
@@ -255,7 +263,11 @@ def _write(store: RunDir, res: JobResult) -> dict:
         return {"seq": name, "error": errors[0]}
     frames, seconds = 0, 0.0
     for stream, output in items:
-        store.write_output(name, stream.tag, output)
+        try:
+            store.write_output(name, stream.tag, output)
+        except OSError as exc:  # stops the run: every later sequence would fail the same way
+            raise RunError(f"{os_error_message(exc)}; the results written before are kept in {store.path}, "
+                           "a rerun continues with the sequences still to do") from None
         frames += len(output.trajectory)
         seconds += float(output.times.sum())
     return {"seq": name, "frames": frames, "tracker_s": seconds}
