@@ -50,6 +50,11 @@ class RunOptions:
     progress: bool = True
     tracking: BackendOptions = BackendOptions()
 
+    def __post_init__(self) -> None:
+        if self.repetitions is not None and (isinstance(self.repetitions, bool) or not isinstance(self.repetitions, int)
+                                             or self.repetitions < 1):
+            raise ValueError(f"repetitions must be an integer >= 1, got {self.repetitions!r}")
+
 
 @dataclass
 class RunSummary:
