@@ -3,7 +3,6 @@ data), the compatibility check when continuing, and the base preset's values as 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -99,18 +98,4 @@ def open_study(plan: SearchPlan, storage: Any, *, create: bool = True):
         raise StudyMismatch(
             f"study {plan.study_name!r} in {plan.storage.display} was made for another search "
             f"({'; '.join(diffs)}); use another --study name or --out folder, or restore the sweep")
-    _reseed_on_resume(study, plan)
     return study
-
-
-def _reseed_on_resume(study, plan: SearchPlan) -> None:
-    """A continued study must not replay the random start-up points of the first run: the seed
-    becomes (seed, number of trials so far), still reproducible from the same history."""
-    import dataclasses
-
-    cfg = plan.sweep.sampler
-    n = len(study.get_trials(deepcopy=False))
-    if cfg.seed is None or n == 0:
-        return
-    seed = int.from_bytes(hashlib.sha256(f"{cfg.seed}:{n}".encode()).digest()[:4], "little")
-    study.sampler = build_sampler(dataclasses.replace(cfg, seed=seed))

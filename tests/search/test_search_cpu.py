@@ -107,6 +107,11 @@ def test_killed_search_resumes_with_the_same_trial_count(synthetic_root, tmp_pat
         # while ask() sampled them keeps those it had and gets the others sampled afresh
         assert {k: trial.params[k] for k in original.params} == original.params
         assert set(trial.params) == set(whole.trials[0].params)
+    # a seeded study is reproducible across the kill: the same parameter sets, values and best value
+    def finished(study):
+        return sorted((sorted(t.params.items()), t.value) for t in study.get_trials(deepcopy=False)
+                      if t.state.name == "COMPLETE")
+    assert finished(after) == finished(whole) and after.best_value == whole.best_value
 
 
 def shifted_truth() -> TruthBackend:
