@@ -209,15 +209,29 @@ def open_storage(info: StorageInfo, *, heartbeat_interval: int = 60, grace_perio
         return _rdb(info.url, connect_args, heartbeat_interval, grace_period, max_retry)
 
 
-def _rdb(url: str, connect_args: dict, heartbeat_interval: int, grace_period: int, max_retry: int):
+def _rdb(url: str, connect_args: dict, heartbeat_interval: int, grace_period: int, max_retry: int,
+         attempts: int = 5):
+    """Optuna's RDB storage.  Processes starting together on an empty database race to create
+    Optuna's tables (one wins, the others hit a duplicate type or table): they try again, and
+    then find the tables made."""
+    import random
+    import time
+
     import optuna
+    import sqlalchemy.exc
 
     from sotbench.search.liveness import retry_callback
 
-    return optuna.storages.RDBStorage(
-        url,
-        engine_kwargs={"pool_pre_ping": True, "connect_args": connect_args},
-        heartbeat_interval=heartbeat_interval,
-        grace_period=grace_period,
-        heartbeat_stale_trial_callback=retry_callback(max_retry),
-    )
+    for attempt in range(attempts):
+        try:
+            return optuna.storages.RDBStorage(
+                url,
+                engine_kwargs={"pool_pre_ping": True, "connect_args": connect_args},
+                heartbeat_interval=heartbeat_interval,
+                grace_period=grace_period,
+                heartbeat_stale_trial_callback=retry_callback(max_retry),
+            )
+        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 + random.random())
