@@ -115,9 +115,18 @@ class RunDir:
 
     # -- reading ------------------------------------------------------------------------
     def read_manifest(self) -> dict | None:
+        """The manifest, None when there is none; a damaged one is a ``ValueError`` naming it."""
         if not self.manifest_path.is_file():
             return None
-        return json.loads(self.manifest_path.read_text())
+        try:
+            data = json.loads(self.manifest_path.read_text())
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{self.manifest_path}:{exc.lineno}: damaged run manifest (not JSON: {exc.msg}); "
+                             "--force rewrites it, or move the folder away") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"{self.manifest_path}: damaged run manifest (expected a JSON object); "
+                             "--force rewrites it, or move the folder away")
+        return data
 
     def vot_repetitions(self, seq: str) -> list[Path]:
         """Existing repetition files of ``seq``, in order."""

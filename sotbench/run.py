@@ -130,8 +130,10 @@ def resume_differences(old: dict, new: dict) -> list[str]:
 
 def _check_manifest(store: RunDir, manifest: dict, force: bool) -> None:
     """A resume must not mix results: refuse when anything that determines them differs."""
+    if force:
+        return
     old = store.read_manifest()
-    if old is None or force:
+    if old is None:
         return
     diffs = resume_differences(old, manifest)
     if diffs:

@@ -136,3 +136,15 @@ def test_corrupt_journal_line(synthetic_root, tmp_path, capsys):
     err = _one_line_error(capsys, "search")
     assert code == 2 and f"{journal}:5: corrupt study journal entry (not JSON" in err and "backup" in err
     assert journal.read_bytes() == before  # the journal is left as it was
+
+
+def test_damaged_run_manifest(synthetic_root, tmp_path, capsys):
+    run = tmp_path / "out" / "synthetic" / "identity"
+    run.mkdir(parents=True)
+    (run / "run.json").write_text('{"schema": "sotbench-run-v1",\n  broken\n')
+    argv = ["run", "--tracker", "identity", *SYN, "--root", str(synthetic_root), "--out", str(tmp_path / "out")]
+    assert main(argv) == 2
+    err = _one_line_error(capsys, "run")
+    assert f"{run / 'run.json'}:2: damaged run manifest" in err and "--force" in err
+    assert main([*argv, "--force"]) == 0
+    assert json.loads((run / "run.json").read_text())["status"] == "finished"
