@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterable
 
 from sotbench import __version__
-from sotbench.errors import CommandError
+from sotbench.errors import CommandError, os_error_message
 
 __all__ = ["main", "console_main", "COMMANDS"]
 
@@ -79,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except CommandError as exc:
         print(f"sotbench {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the environment (a file in the way, permissions, a full disk), not a bug
+        print(f"sotbench {args.command}: error: {os_error_message(exc, 'cannot use')}", file=sys.stderr)
         return 2
 
 

@@ -15,6 +15,10 @@ then among the built-in presets.
     weights: {zoo: siamrpnpp-r50-otb}   # optional: {zoo: NAME} (a zoo entry) or {file: PATH, sha256: HEX}
     params: {penalty_k: 0.24, ...}      # the tracker's parameters
     provenance: {...}             # optional, free-form (written by `sotbench search`)
+
+``weights.sha256`` (the file's sha256, or at least its first 8 hex characters) is checked before
+any tracker loads ``weights.file`` (``sotbench.trackers.check_checkpoint``); ``--checkpoint``
+replaces the file and its declaration.
 """
 
 from __future__ import annotations
@@ -140,6 +144,14 @@ def _check_weights(weights: Any, path: Path) -> None:
                           f"allowed: {', '.join(WEIGHTS_KEYS)}")
     if "zoo" in weights and not isinstance(weights["zoo"], str):
         raise PresetError(f"{path}: weights.zoo must be a checkpoint name, got {weights['zoo']!r}")
+    if "file" in weights and not isinstance(weights["file"], str):
+        raise PresetError(f"{path}: weights.file must be a path, got {weights['file']!r}")
+    sha = weights.get("sha256")
+    if sha is not None and not (isinstance(sha, str) and len(sha) >= 8 and re.fullmatch(r"[0-9a-fA-F]+", sha)):
+        raise PresetError(f"{path}: weights.sha256 must be the file's sha256 in hex (at least its first 8 "
+                          f"characters, quoted in YAML), got {sha!r}")
+    if sha is not None and "file" not in weights:
+        raise PresetError(f"{path}: weights.sha256 is the checksum of weights.file, which is missing")
 
 
 def preset_summary(preset: dict[str, Any]) -> str:

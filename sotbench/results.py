@@ -11,7 +11,10 @@ that other toolkits read as well::
     <out>/<Dataset>/<run>/baseline/<seq>/<seq>_001_time.value
 
 Every file is written atomically (temporary file + rename), so a killed run never leaves a
-half-written result, and a finished sequence is recognised by its file alone.
+half-written result, and a finished sequence is recognised by its file alone.  Sequence names
+come from annotation files: each must be one path component (``sotbench.safepath``), and a
+file is written only where it resolves inside the run folder (a linked ``baseline/<seq>``
+folder pointing elsewhere is refused).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
+
+from sotbench.safepath import check_name, inside
 
 __all__ = ["RunDir", "write_atomic", "format_box", "VOT_INIT", "VOT_FAILURE", "VOT_SKIP"]
 
@@ -57,15 +62,15 @@ class RunDir:
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
 
-    # -- paths --------------------------------------------------------------------------
+    # -- paths (the one place that builds them from sequence names) ------------------------
     def ope_path(self, seq: str) -> Path:
-        return self.path / f"{seq}.txt"
+        return self.path / f"{check_name(seq, 'sequence name')}.txt"
 
     def time_path(self, seq: str) -> Path:
-        return self.path / f"{seq}_time.txt"
+        return self.path / f"{check_name(seq, 'sequence name')}_time.txt"
 
     def vot_dir(self, seq: str) -> Path:
-        return self.path / "baseline" / seq
+        return self.path / "baseline" / check_name(seq, "sequence name")
 
     def vot_path(self, seq: str, repetition: int) -> Path:
         return self.vot_dir(seq) / f"{seq}_{repetition:03d}.txt"
@@ -78,18 +83,24 @@ class RunDir:
         return self.path / MANIFEST
 
     # -- writing ------------------------------------------------------------------------
+    def _write(self, path: Path, text: str) -> None:
+        """``write_atomic`` once ``path``'s folder is known to resolve inside the run folder."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        inside(self.path, path.parent, "result folder")
+        write_atomic(path, text)
+
     def write_ope(self, seq: str, boxes: np.ndarray, times: np.ndarray | None = None) -> None:
         """Write a one-pass trajectory (and per-frame times); the box file is written last."""
         if times is not None:
-            write_atomic(self.time_path(seq), "".join(f"{t:.6f}\n" for t in times))
-        write_atomic(self.ope_path(seq), "".join(format_box(b) + "\n" for b in np.asarray(boxes)))
+            self._write(self.time_path(seq), "".join(f"{t:.6f}\n" for t in times))
+        self._write(self.ope_path(seq), "".join(format_box(b) + "\n" for b in np.asarray(boxes)))
 
     def write_vot(self, seq: str, repetition: int, lines: list[Any], times: np.ndarray | None = None) -> None:
         """Write one reset-protocol repetition: each entry is a code (0/1/2) or a box."""
         if times is not None:
-            write_atomic(self.vot_time_path(seq, repetition), "".join(f"{t:.6f}\n" for t in times))
+            self._write(self.vot_time_path(seq, repetition), "".join(f"{t:.6f}\n" for t in times))
         text = "".join((f"{int(v)}" if np.ndim(v) == 0 else format_box(v)) + "\n" for v in lines)
-        write_atomic(self.vot_path(seq, repetition), text)
+        self._write(self.vot_path(seq, repetition), text)
 
     def write_output(self, seq: str, repetition: int, output: Any) -> None:
         """Write one stream's output (``sotbench.jobs.OpeOutput`` or ``VotOutput``): the one writer
@@ -104,9 +115,18 @@ class RunDir:
 
     # -- reading ------------------------------------------------------------------------
     def read_manifest(self) -> dict | None:
+        """The manifest, None when there is none; a damaged one is a ``ValueError`` naming it."""
         if not self.manifest_path.is_file():
             return None
-        return json.loads(self.manifest_path.read_text())
+        try:
+            data = json.loads(self.manifest_path.read_text())
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{self.manifest_path}:{exc.lineno}: damaged run manifest (not JSON: {exc.msg}); "
+                             "--force rewrites it, or move the folder away") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"{self.manifest_path}: damaged run manifest (expected a JSON object); "
+                             "--force rewrites it, or move the folder away")
+        return data
 
     def vot_repetitions(self, seq: str) -> list[Path]:
         """Existing repetition files of ``seq``, in order."""

@@ -1,7 +1,8 @@
 """``run_dataset``: run a tracker over a dataset split and write result files.
 
 Finished sequences are skipped (their result file exists), so an interrupted run resumes
-where it stopped; ``force`` redoes them.  A sequence that fails (bad annotation, missing
+where it stopped; ``force`` redoes them.  A resume must match the folder's manifest in
+everything that determines the results (``resume_key``), else it is refused.  A sequence that fails (bad annotation, missing
 frame, tracker error) is reported and the others go on.  Every sequence becomes one job for
 the tracker's batch backend (``sotbench.trackers.backends.backend_for``: the tracker's own,
 e.g. SiamRPN++'s batched engine, else single-stream trackers stepped in lockstep, in joblib
@@ -12,6 +13,7 @@ are written as it ends (``RunDir.write_output``).
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from dataclasses import dataclass, field
@@ -19,19 +21,21 @@ from pathlib import Path
 
 from sotbench.datasets import Dataset, DatasetRef
 from sotbench.datasets.base import VotSettings
+from sotbench.errors import os_error_message
 from sotbench.jobs import Job, JobResult, Stream
 from sotbench.protocols import repetition_round
 from sotbench.provenance import environment, now_iso
 from sotbench.results import RunDir
+from sotbench.safepath import check_name
 from sotbench.trackers import TrackerSpec
 from sotbench.trackers.backends import BackendOptions, BatchBackend, OptionsError, backend_for, track
 from sotbench.trackers.lockstep import describe_error
 
-__all__ = ["RunOptions", "RunSummary", "run_dataset", "run_dir_for", "RunError"]
+__all__ = ["RunOptions", "RunSummary", "run_dataset", "run_dir_for", "RunError", "resume_key", "resume_differences"]
 
 
 class RunError(RuntimeError):
-    """The run cannot start (e.g. an existing run folder holds results of other parameters)."""
+    """The run cannot start (e.g. an existing run folder holds results of other settings)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,11 @@ class RunOptions:
     repetitions: int | None = None
     progress: bool = True
     tracking: BackendOptions = BackendOptions()
+
+    def __post_init__(self) -> None:
+        if self.repetitions is not None and (isinstance(self.repetitions, bool) or not isinstance(self.repetitions, int)
+                                             or self.repetitions < 1):
+            raise ValueError(f"repetitions must be an integer >= 1, got {self.repetitions!r}")
 
 
 @dataclass
@@ -66,7 +75,8 @@ class RunSummary:
 
 
 def run_dir_for(dataset: Dataset, run_name: str, out: Path) -> Path:
-    """``<out>/<Dataset>[-<split>]/<run_name>``."""
+    """``<out>/<Dataset>[-<split>]/<run_name>`` (the run name, from a flag or a preset, is one folder)."""
+    check_name(run_name, "run name")
     folder = dataset.spec.folder
     if dataset.split != dataset.spec.default_split:
         folder = f"{folder}-{dataset.split}"
@@ -74,41 +84,62 @@ def run_dir_for(dataset: Dataset, run_name: str, out: Path) -> Path:
 
 
 # -- orchestration --------------------------------------------------------------------------
-def _check_manifest(store: RunDir, manifest: dict, force: bool) -> None:
-    old = store.read_manifest()
-    if old is None or force:
-        return
-    same = old.get("tracker", {}).get("params") == manifest["tracker"]["params"] and \
-        old.get("tracker", {}).get("tracker") == manifest["tracker"]["tracker"]
-    precision = _precision(old), _precision(manifest)
-    if same and precision[0] != precision[1]:
-        raise RunError(f"{store.path} holds results computed in {precision[0]}, this run uses {precision[1]}; "
-                       "choose another --name, or --force to replace them")
-    if not same:
-        raise RunError(
-            f"{store.path} holds results of another tracker or other parameters "
-            f"({old.get('tracker', {}).get('tracker')} {old.get('tracker', {}).get('params')}); "
-            "choose another --name, or --force to replace them"
-        )
-    before, now = _weights_id(old), _weights_id(manifest)
-    if before != now and None not in (before, now):
-        raise RunError(f"{store.path} holds results computed with other weights ({before}), this run uses {now}; "
-                       "choose another --name, or --force to replace them")
+RESUME_FIELDS = ("tracker", "params", "weights", "precision", "decoder", "protocol", "dataset")
 
 
-def _weights_id(manifest: dict) -> str | None:
-    """What identifies the weights a run's tracker used (``random`` or the file's sha256), if it says."""
+def resume_key(manifest: dict) -> dict:
+    """What determines a run folder's results, from its manifest: tracker, full typed parameters,
+    weights identity (sha256), precision and decoder, protocol settings, dataset key/split/version."""
+    tracker = manifest.get("tracker") or {}
     weights = (manifest.get("tracker_info") or {}).get("weights")
-    if not isinstance(weights, dict) or not weights.get("source"):
-        return None
-    if weights["source"] == "random":
-        return f"random: {weights.get('random', 'random init')}"
-    return f"sha256 {str(weights.get('sha256'))[:12]}" if weights.get("sha256") else str(weights["source"])
+    if isinstance(weights, dict):
+        weights = weights.get("sha256") or weights.get("state_sha256") or weights
+    backend = manifest.get("backend") or manifest.get("engine") or {}  # "engine": manifests before the seam
+    dataset = manifest.get("dataset") or {}
+    protocol = manifest.get("protocol") or {}
+    return {
+        "tracker": tracker.get("tracker"),
+        "params": manifest.get("params", tracker.get("params")),
+        "weights": weights,
+        "precision": backend.get("precision", "fp32"),
+        "decoder": backend.get("decoder"),
+        "protocol": {k: protocol.get(k) for k in ("name", "repetitions", "vot")},
+        "dataset": {k: dataset.get(k) for k in ("key", "split", "version")},
+    }
 
 
-def _precision(manifest: dict) -> str:
-    """The precision a run folder's results were computed in (manifests before the backend seam: ``engine``)."""
-    return (manifest.get("backend") or manifest.get("engine") or {}).get("precision", "fp32")
+def _short(value) -> str:
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= 70 else text[:67] + "..."
+
+
+def resume_differences(old: dict, new: dict) -> list[str]:
+    """``field: stored X, now Y`` for each field of ``resume_key`` that differs (parameters key by key)."""
+    a, b = resume_key(old), resume_key(new)
+    if "params" not in old:  # manifests before full parameters were recorded: compare what the spec gave
+        a["params"], b["params"] = (m.get("tracker", {}).get("params") for m in (old, new))
+    out = []
+    for field in RESUME_FIELDS:
+        x, y = a[field], b[field]
+        if isinstance(x, dict) and isinstance(y, dict) and field in ("params", "protocol", "dataset"):
+            out += [f"{field}.{k}: stored {_short(x.get(k))}, now {_short(y.get(k))}"
+                    for k in sorted(set(x) | set(y), key=str) if _short(x.get(k)) != _short(y.get(k))]
+        elif _short(x) != _short(y):
+            out.append(f"{field}: stored {_short(x)}, now {_short(y)}")
+    return out
+
+
+def _check_manifest(store: RunDir, manifest: dict, force: bool) -> None:
+    """A resume must not mix results: refuse when anything that determines them differs."""
+    if force:
+        return
+    old = store.read_manifest()
+    if old is None:
+        return
+    diffs = resume_differences(old, manifest)
+    if diffs:
+        raise RunError(f"{store.path} holds results computed with other settings ({'; '.join(diffs)}); "
+                       "--force replaces them, or choose another --name or --out")
 
 
 def _manifest(spec: TrackerSpec, dataset: Dataset, run_name: str, vot: VotSettings | None,
@@ -117,6 +148,7 @@ def _manifest(spec: TrackerSpec, dataset: Dataset, run_name: str, vot: VotSettin
         "schema": "sotbench-run-v1",
         "run": run_name,
         "tracker": spec.to_dict(),
+        "params": spec.resolved.params_dict(),  # the full typed parameters (defaults included)
         "tracker_info": tracker_info,
         "dataset": {"key": dataset.key, "split": dataset.split, "root": str(dataset.root),
                     "version": dataset.spec.version, "protocol": dataset.protocol,
@@ -159,7 +191,10 @@ def run_dataset(spec: TrackerSpec, dataset: Dataset, options: RunOptions = RunOp
             summary.skipped.append(name)
         else:
             todo.append(name)
-    store.write_manifest(manifest)
+    try:
+        store.write_manifest(manifest)
+    except OSError as exc:
+        raise RunError(f"{os_error_message(exc)}; nothing was run (--out chooses the results folder)") from None
     plan = _Plan(spec, dataset, store, vot, repetitions, backend.deterministic, options.force)
     for rep in _track_all(backend, plan, todo, options.progress):
         if "error" in rep:
@@ -175,7 +210,11 @@ def run_dataset(spec: TrackerSpec, dataset: Dataset, options: RunOptions = RunOp
                              "failed": summary.failed, "frames": summary.frames,
                              "tracker_fps": summary.frames / summary.tracker_seconds if summary.tracker_seconds else None,
                              "end_to_end_fps": summary.frames / summary.wall_seconds if summary.wall_seconds else None})
-    store.write_manifest(manifest)
+    try:
+        store.write_manifest(manifest)
+    except OSError as exc:
+        raise RunError(f"{os_error_message(exc)}; the {len(summary.done)} sequences run are written and kept, "
+                       "a rerun skips them and records the manifest") from None
     return summary
 
 
@@ -235,7 +274,11 @@ def _write(store: RunDir, res: JobResult) -> dict:
         return {"seq": name, "error": errors[0]}
     frames, seconds = 0, 0.0
     for stream, output in items:
-        store.write_output(name, stream.tag, output)
+        try:
+            store.write_output(name, stream.tag, output)
+        except OSError as exc:  # stops the run: every later sequence would fail the same way
+            raise RunError(f"{os_error_message(exc)}; the results written before are kept in {store.path}, "
+                           "a rerun continues with the sequences still to do") from None
         frames += len(output.trajectory)
         seconds += float(output.times.sum())
     return {"seq": name, "frames": frames, "tracker_s": seconds}

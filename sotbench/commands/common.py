@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -14,7 +15,28 @@ if TYPE_CHECKING:
     from sotbench.datasets.base import Dataset
 
 __all__ = ["add_dataset_arguments", "open_dataset", "parse_sequences", "add_backend_arguments", "backend_options",
-           "add_display_name_arguments", "display_name_mapping"]
+           "add_display_name_arguments", "display_name_mapping", "int_range", "positive_int", "non_negative_int"]
+
+
+def int_range(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type``: an integer in ``[low, high]`` (no upper bound when ``high`` is None);
+    anything else is the usual one-line usage error, saying the range."""
+    expected = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
+        return value
+
+    return parse
+
+
+positive_int = int_range(1)
+non_negative_int = int_range(0)
 
 
 def add_dataset_arguments(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -54,8 +76,8 @@ def add_backend_arguments(p: argparse.ArgumentParser) -> None:
     from sotbench.trackers.backends import DECODERS, PRECISIONS
 
     g = p.add_argument_group("batched tracking (trackers with their own batch backend, e.g. SiamRPN++'s engine)")
-    g.add_argument("--batch", type=int, metavar="N",
-                   help="streams tracked per step (default: sized to the GPU's memory; 8 on the CPU)")
+    g.add_argument("--batch", type=positive_int, metavar="N",
+                   help="streams tracked per step, N >= 1 (default: sized to the GPU's memory; 8 on the CPU)")
     g.add_argument("--precision", choices=PRECISIONS, default="fp32",
                    help="fp32 (default), tf32 or bf16 (faster, not bit-exact; needs the tracker's batch backend)")
     g.add_argument("--decoder", choices=DECODERS, default="auto",

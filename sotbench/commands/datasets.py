@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sotbench.datasets import DATA_ENV, DATASETS, dataset_class
+from sotbench.commands.common import non_negative_int
 from sotbench.errors import CommandError
 
 if TYPE_CHECKING:
@@ -28,8 +29,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", nargs="?", metavar="NAME", help=f"one dataset ({', '.join(DATASETS)})")
     p.add_argument("--root", type=Path, metavar="DIR", help=f"data root (default: ${DATA_ENV} or ./datasets)")
     p.add_argument("--all-splits", action="store_true", help="inspect every split, not only the default one")
-    p.add_argument("--show-missing", type=int, default=8, metavar="N",
-                   help="list up to N missing sequences (default 8)")
+    p.add_argument("--show-missing", type=non_negative_int, default=8, metavar="N",
+                   help="list up to N missing sequences, N >= 0 (default 8)")
 
 
 def _where(cls: type[Dataset], base: Path) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sotbench.commands.common import positive_int
 from sotbench.errors import CommandError
 
 EPILOG = """examples:
@@ -22,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reports", type=Path, default=Path("reports"), metavar="DIR",
                    help="report folder root (default: reports/)")
     p.add_argument("--trackers", metavar="A,B", help="trackers to run (default: all weight-free ones)")
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="parallel worker processes")
+    p.add_argument("--jobs", type=positive_int, default=1, metavar="N", help="parallel worker processes, N >= 1 (default 1)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 

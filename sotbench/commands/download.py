@@ -10,7 +10,10 @@ from sotbench.errors import CommandError
 
 EPILOG = f"""Files go to <data root>/<Dataset>/ (data root: --root, ${DATA_ENV} or ./datasets);
 archives are kept in .downloads/ while in progress, resumed after an interruption, verified
-against their checksums when the benchmark publishes them, and unpacked safely.
+against their checksums when the benchmark publishes them (else against the size the server
+announces, and by reading the archive to its end: a truncated one is removed and fetched anew
+on the next run), and unpacked safely (names from a downloaded description that would leave
+the data root are refused before anything is fetched).
 Datasets that need registration (GOT-10k, TrackingNet) print where to get them.
 Tracker checkpoints (e.g. siamrpnpp-r50-lasot; `sotbench download siamrpnpp` lists a tracker's
 model zoo) go to --root, $SOTBENCH_WEIGHTS or ./weights, verified against their sha256 prefix.

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sotbench.commands.common import add_display_name_arguments, display_name_mapping
+from sotbench.commands.common import add_display_name_arguments, display_name_mapping, int_range
 from sotbench.errors import CommandError
 
 EPILOG = """examples:
@@ -56,7 +56,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-partial", action="store_true",
                    help="rank and plot runs with missing sequences (scored on the sequences they have)")
     p.add_argument("--percent", action="store_true", help="print scores in percent (69.6) instead of 0.696")
-    p.add_argument("--dpi", type=int, default=300, metavar="N", help="PNG resolution (default 300)")
+    p.add_argument("--dpi", type=int_range(10, 2400), default=300, metavar="N",
+                   help="PNG resolution, 10 <= N <= 2400 (default 300)")
     p.add_argument("--title", metavar="TEXT", help="benchmark name in titles (default: the dataset's)")
     p.add_argument("--force", action="store_true", help="re-evaluate every run even if its scores are fresh")
     add_display_name_arguments(p)

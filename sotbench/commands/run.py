@@ -13,6 +13,7 @@ from sotbench.commands.common import (
     backend_options,
     open_dataset,
     parse_sequences,
+    positive_int,
 )
 from sotbench.errors import CommandError
 from sotbench.presets import PRESET_RULE, PresetError, builtin_presets, find_preset, load_preset, shadow_note
@@ -56,15 +57,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="run a network tracker without a checkpoint (random weights: recorded in the manifest, "
                         "and every score of the run is marked 'not a real result')")
     p.add_argument("--force", action="store_true", help="redo sequences that already have results")
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="parallel worker processes (default 1)")
+    p.add_argument("--jobs", type=positive_int, default=1, metavar="N", help="parallel worker processes, N >= 1 (default 1)")
     p.add_argument("--backend", default="loky", metavar="NAME",
                    help="where --jobs workers run: a joblib backend (loky, multiprocessing; default loky) or "
                         "dask (a Dask cluster, see --scheduler)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="with --backend dask: the cluster's scheduler (e.g. tcp://host:8786; default: "
                         "a local cluster); workers must see the same dataset and weights paths")
-    p.add_argument("--repetitions", type=int, metavar="N",
-                   help="reset-protocol repetitions (default: the benchmark's, e.g. 15 for VOT2018)")
+    p.add_argument("--repetitions", type=positive_int, metavar="N",
+                   help="reset-protocol repetitions, N >= 1 (default: the benchmark's, e.g. 15 for VOT2018)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_backend_arguments(p)
 

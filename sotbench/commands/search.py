@@ -6,7 +6,8 @@ import argparse
 import textwrap
 from pathlib import Path
 
-from sotbench.commands.common import add_backend_arguments, backend_options, parse_sequences
+from sotbench.commands.common import (add_backend_arguments, backend_options, int_range, non_negative_int,
+                                      parse_sequences, positive_int)
 from sotbench.errors import CommandError
 from sotbench.presets import PRESET_RULE, PresetError, find_preset, local_preset_path, preset_name
 
@@ -45,19 +46,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--split", metavar="NAME", help="tuning split, e.g. val (overrides the sweep's)")
     p.add_argument("--root", metavar="DIR", help="the dataset's folder (overrides the sweep's)")
     p.add_argument("--sequences", metavar="A,B,...", help="only these sequences of the split (overrides the sweep's)")
-    p.add_argument("--trials", type=int, metavar="N", help="the study ends with N finished trials (default: the sweep's)")
-    p.add_argument("--trial-batch", type=int, metavar="K",
-                   help="trials asked and evaluated together (default: the sweep's trial_batch)")
+    p.add_argument("--trials", type=positive_int, metavar="N",
+                   help="the study ends with N finished trials, N >= 1 (default: the sweep's)")
+    p.add_argument("--trial-batch", type=positive_int, metavar="K",
+                   help="trials asked and evaluated together, K >= 1 (default: the sweep's trial_batch)")
     p.add_argument("--out", type=Path, metavar="DIR", help="outputs and journal (default: sweeps/<name>/ beside the sweep)")
     p.add_argument("--storage", metavar="URL", help="postgresql://..., mysql://..., sqlite:///..., redis://... "
                                                      "or a journal file (default: <out>/study.journal)")
     p.add_argument("--study", metavar="NAME", help="study name (default: the sweep's name)")
-    p.add_argument("--workers", type=int, default=1, metavar="N",
-                   help="local worker processes sharing the study (one GPU each where several exist)")
-    p.add_argument("--jobs", type=int, default=1, metavar="J",
-                   help="sequences evaluated in parallel within a worker (CPU processes, default 1)")
+    p.add_argument("--workers", type=positive_int, default=1, metavar="N",
+                   help="local worker processes sharing the study, N >= 1 (one GPU each where several exist)")
+    p.add_argument("--jobs", type=positive_int, default=1, metavar="J",
+                   help="sequences evaluated in parallel within a worker, J >= 1 (CPU processes, default 1)")
     p.add_argument("--sampler", choices=("tpe", "gp", "cmaes", "random"), help="override the sweep's sampler")
-    p.add_argument("--seed", type=int, metavar="S", help="override the sampler seed")
+    p.add_argument("--seed", type=non_negative_int, metavar="S", help="override the sampler seed, S >= 0")
     p.add_argument("--pruner", choices=("wilcoxon", "median", "none"), help="override the sweep's pruner")
     p.add_argument("--allow-test-split", action="store_true",
                    help="allow tuning on a test split (recorded in every output)")
@@ -66,14 +68,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "which `run --tracker <tracker>/<sweep>` finds)")
     p.add_argument("--report-only", action="store_true", help="run no trial; only write the outputs")
     p.add_argument("--device", metavar="DEV", help="cuda, cuda:1 or cpu (default: the tracker's choice)")
-    p.add_argument("--heartbeat", type=int, default=30, metavar="S", help="heartbeat interval, seconds (default 30)")
-    p.add_argument("--grace", type=int, default=120, metavar="S",
-                   help="a trial without heartbeat for S seconds is re-run (default 120)")
+    p.add_argument("--heartbeat", type=positive_int, default=30, metavar="S",
+                   help="heartbeat interval in seconds, S >= 1 (default 30)")
+    p.add_argument("--grace", type=int_range(2), default=120, metavar="S",
+                   help="a trial without heartbeat for S seconds is re-run; S >= 2, above --heartbeat (default 120)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_backend_arguments(p)
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--worker-index", type=int, metavar="I",
-                   help="this process's index among the workers of a shared study (offsets the sampler seed)")
+    p.add_argument("--worker-index", type=non_negative_int, metavar="I",
+                   help="this process's index among the workers of a shared study, I >= 0 (offsets the sampler seed)")
 
 
 def _sweep_from_args(args: argparse.Namespace):
@@ -133,12 +136,10 @@ def _export_target(export: str | None, plan) -> tuple[Path | None, str | None]:
 
 
 def _check_counts(args: argparse.Namespace) -> None:
-    for flag in ("trials", "trial_batch"):
-        value = getattr(args, flag)
-        if value is not None and value < 1:
-            raise CommandError(f"--{flag.replace('_', '-')} must be at least 1, got {value}")
-    if args.workers < 1 or args.jobs < 1:
-        raise CommandError("--workers and --jobs must be at least 1")
+    """What the flags' own ranges cannot say: a live trial must get a beat within its grace period."""
+    if args.grace <= args.heartbeat:
+        raise CommandError(f"--grace ({args.grace} s) must exceed --heartbeat ({args.heartbeat} s), "
+                           "else live trials are re-run between two beats")
 
 
 def _describe(plan, target: int, batch: int) -> str:

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import ClassVar
 
 from sotbench.datasets.parsing import parse_flags, parse_rows, read_flags, read_rows
-from sotbench.sequences import Sequence
+from sotbench.safepath import SAFE_NAME_RULE, name_problem
+from sotbench.sequences import AnnotationError, Sequence
 
 __all__ = [
     "DatasetSpec",
@@ -18,6 +19,7 @@ __all__ = [
     "DownloadItem",
     "Dataset",
     "data_root",
+    "check_sequence_name",
     "read_rows",
     "read_flags",
     "parse_rows",
@@ -88,6 +90,15 @@ def data_root(explicit: str | os.PathLike | None = None) -> Path:
     if explicit is not None:
         return Path(explicit)
     return Path(os.environ.get(DATA_ENV, "datasets"))
+
+
+def check_sequence_name(path: Path | str, name: object, line: int | None = None) -> str:
+    """``name`` when it can name a sequence folder and its result files (one path component);
+    else an ``AnnotationError`` naming ``path`` (and ``line``)."""
+    problem = name_problem(name)
+    if problem is not None:
+        raise AnnotationError(path, f"unsafe sequence name {name!r} ({problem}); expected {SAFE_NAME_RULE}", line)
+    return name  # type: ignore[return-value]
 
 
 class Dataset:
@@ -184,6 +195,8 @@ class Dataset:
                     f"(set --root, or ${DATA_ENV}; `sotbench datasets` shows how to get it)"
                 )
             loaders = self._index()
+            for name in loaders:  # names become result paths: adapters check with file and line, this backstops
+                check_sequence_name(self.root, name)
             if not loaders:
                 expect = f"; expected {self.spec.layout}" if self.spec.layout else ""
                 raise FileNotFoundError(

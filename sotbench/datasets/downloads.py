@@ -2,7 +2,10 @@
 
 Archives go to ``<root>/.downloads/``; each unpacked one leaves a ``<file>.done`` marker there,
 so an interrupted download resumes (HTTP Range) and finished archives are not fetched again
-even after they were deleted.
+even after they were deleted.  Every item's file name must be one path component and its
+``extract_to`` a relative folder inside the root (items may come from a downloaded
+description).  An archive that turns out truncated or corrupt when unpacked is removed, so
+the next run fetches it anew instead of failing on the same file again.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from sotbench.datasets.base import Dataset, DownloadItem
-from sotbench.download import DownloadError, extract, fetch
+from sotbench.download import CorruptArchiveError, DownloadError, extract, fetch
+from sotbench.safepath import UnsafeNameError, check_name, check_relative, inside
 
 __all__ = ["DownloadPlanError", "download_items", "download_dataset", "DownloadReport", "item_name"]
 
@@ -49,6 +53,28 @@ def download_items(cls: type[Dataset], root: Path) -> list[DownloadItem]:
     raise DownloadPlanError(f"{cls.spec.title} {need}: {how}{home}")
 
 
+def _target(root: Path, item: DownloadItem) -> Path:
+    """Where ``item`` goes (its archive unpacked, or the file itself), checked to stay inside ``root``."""
+    try:
+        name = check_name(item_name(item), "download file name")
+        if item.extract_to is None:
+            return inside(root, root / name, "download target")
+        return inside(root, root / check_relative(item.extract_to, "extract_to folder"), "download target")
+    except UnsafeNameError as exc:
+        raise DownloadError(f"{item.url}: {exc}; nothing fetched") from None
+
+
+def _unpack(path: Path, target: Path, keep: bool) -> None:
+    """Extract an archive; a truncated or corrupt one is removed (the next run fetches it again)."""
+    try:
+        extract(path, target)
+    except CorruptArchiveError as exc:
+        path.unlink(missing_ok=True)
+        raise CorruptArchiveError(f"{exc}; removed the archive, run again to download it anew") from None
+    if not keep:
+        path.unlink()
+
+
 def _select(items: list[DownloadItem], only: list[str] | None) -> list[DownloadItem]:
     if not only:
         return items
@@ -67,21 +93,20 @@ def download_dataset(cls: type[Dataset], root: Path, only: list[str] | None = No
     store = root / ".downloads"
     report = DownloadReport(root=root)
     items = _select(download_items(cls, root), only)
-    for k, item in enumerate(items, 1):
+    targets = [_target(root, item) for item in items]  # every item checked before anything is fetched
+    for k, (item, target) in enumerate(zip(items, targets), 1):
         name = item_name(item)
         done = store / f"{name}.done"
         if done.is_file():
             report.skipped.append(name)
             continue
         log(f"[{k}/{len(items)}] {item.url}")
-        path = fetch(item.url, store / name, item.sha256, md5=item.md5, progress=progress)
+        path = fetch(item.url, store / name, item.sha256, md5=item.md5, size=item.size, progress=progress)
         if item.extract_to is None:
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            path.replace(root / name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.replace(target)
         else:
-            extract(path, root / item.extract_to)
-            if not keep_archives:
-                path.unlink()
+            _unpack(path, target, keep_archives)
         done.write_text(item.url + "\n")
         report.fetched.append(name)
     after = getattr(cls, "after_download", None)

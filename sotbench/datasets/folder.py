@@ -69,8 +69,9 @@ class FolderDataset(Dataset):
     def _sequence_dirs(self) -> list[Path]:
         listing = self.root / "list.txt"
         if listing.is_file():
-            names = [ln.strip() for ln in listing.read_text().splitlines() if ln.strip()]
-            return [self.root / n for n in names]
+            from sotbench.datasets.layout import read_list  # layout imports this module
+
+            return [self.root / n for n in read_list(listing)]
         return sorted((p for p in self.root.iterdir() if p.is_dir()), key=lambda p: natural_key(p.name))
 
     def _index(self):

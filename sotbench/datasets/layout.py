@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sotbench.datasets.base import check_sequence_name
 from sotbench.datasets.folder import IMAGE_EXTS, VIDEO_EXTS, natural_key
 from sotbench.frames import ImageFiles, VideoFrames, image_size
 from sotbench.sequences import AnnotationError
@@ -45,12 +46,13 @@ def package_lines(name: str) -> list[str]:
 
 
 def read_list(path: Path) -> list[str]:
-    """Names in a ``list.txt``-style file (one per line; blank lines and CRLF are fine)."""
+    """Names in a ``list.txt``-style file (one per line; blank lines and CRLF are fine); each
+    must be one path component (``check_sequence_name``)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise AnnotationError(path, "list file is missing") from None
-    return [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return [check_sequence_name(path, ln.strip(), i) for i, ln in enumerate(text.splitlines(), 1) if ln.strip()]
 
 
 def numbered_frames(folder: Path, start: int, end: int, zeros: int, ext: str = ".jpg") -> ImageFiles | None:

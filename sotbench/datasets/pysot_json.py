@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sotbench.datasets.base import Dataset, DatasetSpec, VotSettings
+from sotbench.datasets.base import Dataset, DatasetSpec, VotSettings, check_sequence_name
 from sotbench.datasets.layout import check_boxes
 from sotbench.frames import ImageFiles
 from sotbench.sequences import AnnotationError, Sequence
@@ -46,9 +46,21 @@ def load_json(path: Path) -> dict:
             raise AnnotationError(path, f"not valid JSON ({exc.msg})", exc.lineno) from None
         if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
             raise AnnotationError(path, "expected a JSON object mapping each video name to its record")
+        _check_keys(path, data)
         _CACHE.clear()  # one file at a time: LaSOT.json is large
         _CACHE[key] = data
     return _CACHE[key]
+
+
+def _check_keys(path: Path, data: dict) -> None:
+    """Video names become result paths: each must be one path component (error: file and line)."""
+    for name in data:
+        try:
+            check_sequence_name(path, name)
+        except AnnotationError:
+            text = path.read_text(encoding="utf-8-sig")
+            at = max(text.find(json.dumps(name)), text.find(json.dumps(name, ensure_ascii=False)))
+            check_sequence_name(path, name, text.count("\n", 0, at) + 1 if at >= 0 else None)
 
 
 def find_json(root: Path, names: tuple[str, ...]) -> Path | None:
@@ -98,6 +110,11 @@ def record_frames(root: Path, name: str, rec: dict, path: Path) -> ImageFiles | 
     beside ``groundtruth.txt``, which is tried next.
     """
     names = _field(path, name, rec, "img_names")
+    escaping = next((n for n in names if not isinstance(n, str) or n.startswith("/") or "\\" in n
+                     or ".." in n.split("/")), None)
+    if escaping is not None:
+        raise AnnotationError(path, f"video {name!r}: img_names entry {escaping!r} is not a path inside the "
+                              "dataset root (expected a relative path without '..')")
     if (root / names[0]).is_file():
         return ImageFiles([root / n for n in names])
     if "/color/" in names[0]:

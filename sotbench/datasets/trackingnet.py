@@ -50,7 +50,7 @@ class TrackingNet(Dataset):
 
     def __init__(self, root: str | os.PathLike | None = None, split: str | None = None):
         super().__init__(root, split)
-        self._where: dict[str, Path] = {}
+        self._where: dict[str, tuple[Path, str]] = {}  # sequence key -> (chunk folder, file name)
 
     def expected_names(self) -> list[str] | None:
         if self.split == "test" and self.layout != "flat":
@@ -71,19 +71,19 @@ class TrackingNet(Dataset):
             for chunk in chunks:
                 names = sorted(p.stem for p in (chunk / "anno").glob("*.txt"))
                 for name in names:
-                    key = name if name not in self._where else f"{chunk.name}/{name}"
-                    self._where[key] = chunk
+                    # a name in two chunks: the later one is "<chunk>-<name>" (one path component)
+                    key = name if name not in self._where else f"{chunk.name}-{name}"
+                    self._where[key] = (chunk, name)
             return {k: partial(self._load, k) for k in self._where}
         files = sorted(self.root.glob("*.txt"))
         if files:
             self.layout = "flat"
-            self._where = {p.stem: self.root for p in files}
+            self._where = {p.stem: (self.root, p.stem) for p in files}
             return {p.stem: partial(self._load, p.stem) for p in files}
         return {}
 
     def _load(self, key: str) -> Sequence:
-        base = self._where[key]
-        name = key.rsplit("/", 1)[-1]
+        base, name = self._where[key]
         path = (base / "anno" / f"{name}.txt") if self.layout == "chunks" else base / f"{name}.txt"
         gt = read_rows(path)
         frames = listed_frames(base / "frames" / name, numeric=True) if self.layout == "chunks" else None

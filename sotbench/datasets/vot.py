@@ -31,11 +31,12 @@ import numpy as np
 from sotbench.datasets.base import Dataset, DatasetSpec, DownloadItem, VotSettings, read_rows
 from sotbench.datasets.layout import first_image_size, listed_frames, package_lines, read_list, video_frames
 from sotbench.datasets.pysot_json import VOT_TAGS, find_json, load_json, record_frames, record_gt, record_tags
+from sotbench.safepath import UnsafeNameError, check_name, check_relative, inside
 from sotbench.sequences import AnnotationError, Sequence
 
 __all__ = ["VOT2018", "VOT_TAGS"]
 
-VOT_URL = "http://data.votchallenge.net/vot2018/main/description.json"
+VOT_URL = "https://data.votchallenge.net/vot2018/main/description.json"
 
 
 def check_regions(path: Path, gt: np.ndarray, json_name: str | None = None) -> None:
@@ -51,6 +52,42 @@ def check_regions(path: Path, gt: np.ndarray, json_name: str | None = None) -> N
         if json_name is not None:
             raise AnnotationError(path, f"video {json_name!r}: bad region gt_rect[{i}] = {region} (expected {what})")
         raise AnnotationError(path, f"bad region {region} (expected {what})", i + 1)
+
+
+def _description(path: Path) -> list[dict]:
+    """The sequences of a VOT ``description.json``, checked: a downloaded file must not name
+    paths (sequence and channel names are folder names; patterns file names inside them)."""
+    from sotbench.download import DownloadError
+
+    def bad(what: str) -> DownloadError:
+        return DownloadError(f"{path}: {what}; the file is not a VOT dataset description (remove it and retry)")
+
+    try:
+        desc = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise bad(f"not valid JSON ({exc})") from None
+    sequences = desc.get("sequences") if isinstance(desc, dict) else None
+    if not isinstance(sequences, list) or not all(isinstance(s, dict) for s in sequences):
+        raise bad("expected an object with a list of sequence objects under 'sequences'")
+    for k, seq in enumerate(sequences):
+        where = f"sequences[{k}]"
+        try:
+            check_name(seq.get("name"), f"{where}.name")
+            fps = seq.get("fps", 30)
+            if isinstance(fps, bool) or not isinstance(fps, (int, float)):
+                raise bad(f"{where}.fps must be a number, got {fps!r}")
+            channels = seq.setdefault("channels", {})
+            if not isinstance(channels, dict) or not isinstance(seq.get("annotations"), dict):
+                raise bad(f"{where}: expected 'annotations' and 'channels' objects")
+            for part in [seq["annotations"], *channels.values()]:
+                if not isinstance(part, dict) or not isinstance(part.get("url"), str):
+                    raise bad(f"{where} ({seq['name']}): every archive needs a 'url' string")
+            for channel, info in channels.items():
+                check_name(channel, f"{where} channel")
+                check_name(str(info.get("pattern", "%08d.jpg")), f"{where} {channel} pattern")
+        except UnsafeNameError as exc:
+            raise bad(str(exc)) from None
+    return sequences
 
 
 def _read_properties(path: Path) -> dict[str, str]:
@@ -109,14 +146,13 @@ class VOT2018(Dataset):
         from sotbench.download import fetch
 
         url = url or VOT_URL
-        desc = json.loads(fetch(url, root / "description.json").read_text())
+        desc = fetch(url, root / "description.json")
         items = []
-        for seq in desc.get("sequences", []):
-            name = seq["name"]
-            ann = seq["annotations"]
+        for seq in _description(desc):
+            name, ann = seq["name"], seq["annotations"]
             items.append(DownloadItem(url=urljoin(url, ann["url"]), md5=ann.get("checksum"),
                                       extract_to=name, filename=f"{name}_anno.zip"))
-            for channel, info in seq.get("channels", {}).items():
+            for channel, info in seq["channels"].items():
                 items.append(DownloadItem(url=urljoin(url, info["url"]), md5=info.get("checksum"),
                                           extract_to=f"{name}/{channel}", filename=f"{name}_{channel}.zip"))
         return items
@@ -124,14 +160,14 @@ class VOT2018(Dataset):
     @classmethod
     def after_download(cls, root: Path) -> None:
         """Write ``list.txt`` and each sequence's ``sequence`` file, as the VOT toolkit does."""
-        desc = json.loads((root / "description.json").read_text())
-        for seq in desc.get("sequences", []):
+        sequences = _description(root / "description.json")
+        for seq in sequences:
             lines = [f"name={seq['name']}", f"fps={seq.get('fps', 30)}", "format=default"]
-            for channel, info in seq.get("channels", {}).items():
+            for channel, info in seq["channels"].items():
                 lines.append(f"channels.{channel}={channel}/{info.get('pattern', '%08d.jpg')}")
-            (root / seq["name"] / "sequence").write_text("\n".join(lines) + "\n")
-        names = [seq["name"] for seq in desc.get("sequences", [])]
-        (root / "list.txt").write_text("\n".join(names) + "\n")
+            folder = inside(root, root / seq["name"], "sequence folder")
+            (folder / "sequence").write_text("\n".join(lines) + "\n")
+        (root / "list.txt").write_text("\n".join(seq["name"] for seq in sequences) + "\n")
 
     def _index(self):
         self._json = find_json(self.root, ("VOT2018.json",))
@@ -152,6 +188,11 @@ class VOT2018(Dataset):
 
     def _frames(self, seq_dir: Path, props: dict[str, str]):
         pattern = props.get("channels.color")  # e.g. color/%08d.jpg (names sort in frame order)
+        if pattern:
+            try:
+                check_relative(pattern, "channels.color pattern")
+            except UnsafeNameError as exc:
+                raise AnnotationError(seq_dir / "sequence", f"{exc} (images must lie in the sequence folder)") from None
         if pattern and Path(pattern).parent != Path("."):
             return listed_frames(seq_dir / Path(pattern).parent)
         return listed_frames(seq_dir / "color") or listed_frames(seq_dir) or video_frames(seq_dir)

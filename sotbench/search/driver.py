@@ -7,6 +7,14 @@ batch; with the median pruner it is the running mean over the sequences so far (
 curve that pruner expects) in the split's fixed order.  A pruned trial tells the mean of its
 values so far (Wilcoxon semantics, marked ``pruned`` in its user attributes) or the PRUNED
 state, as the sweep says.
+
+Reproducibility (one worker, a seeded sweep, a deterministic tracker): each trial is drawn by a
+sampler seeded from (seed, the trial's *ordinal*: how many trials were asked before it, failed
+ones not counted), and a batch's sequence order from (seed, the batch's first ordinal), both
+kept in the trials' user attributes.  A worker killed mid-batch leaves its trials to be failed
+and queued again with their parameters and attributes; the next run first evaluates exactly
+those as one batch, in the same order, then asks new trials at the same ordinals, so it
+evaluates the same parameter sets with the same values as a run that was never interrupted.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import numpy as np
 
 from sotbench.search.liveness import Liveness
 from sotbench.search.prepare import SearchPlan
+from sotbench.search.samplers import sampler_for_trial
 from sotbench.search.study import count_trials
 from sotbench.search.trials import TrialFailure, TrialRunner
 
@@ -73,7 +82,8 @@ class _Batch:
     def order(self) -> list[str]:
         if not self.plan.sweep.pruner.shuffled:
             return list(self.plan.sequences)
-        seed = [self.plan.sweep.sampler.seed or 0, min(self.runs)]
+        key = min(r.trial.user_attrs.get(BATCH_ATTR, n) for n, r in self.runs.items())
+        seed = [self.plan.sweep.sampler.seed or 0, key]
         return [self.plan.sequences[i] for i in np.random.default_rng(seed).permutation(len(self.plan.sequences))]
 
     def _tell(self, run: _TrialRun, state: str, value: float | None = None) -> None:
@@ -132,19 +142,47 @@ class _Batch:
                 retry(self.study, self.liveness.storage.get_trial(self.liveness.trial_id(run.trial.number)))
 
 
+ORDINAL_ATTR, BATCH_ATTR = "ordinal", "batch"
+
+
+def _ordinal(study) -> int:
+    """How many trials were asked so far, failed ones (killed, surplus, broken) not counted."""
+    from optuna.trial import TrialState
+
+    return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)))
+
+
+def _retries_waiting(study) -> int:
+    """Queued copies of trials whose worker died: the next batch is made of them alone."""
+    from optuna.trial import TrialState
+
+    return sum(1 for t in study.get_trials(deepcopy=False, states=(TrialState.WAITING,))
+               if "failed_trial" in t.system_attrs)
+
+
 def _ask(plan: SearchPlan, study, liveness: Liveness, k: int, target: int, summary: WorkerSummary) -> list:
-    """Ask ``k`` trials; a trial beyond the target (another worker asked at the same moment) is
-    told FAIL at once, marked ``surplus``, so the study ends with exactly ``target`` finished."""
+    """Ask ``k`` trials, each from a sampler seeded by its ordinal (see the module docstring); a
+    trial beyond the target (another worker asked at the same moment) is told FAIL at once,
+    marked ``surplus``, so the study ends with exactly ``target`` finished."""
     from optuna.trial import TrialState
 
     distributions = {r.name: r.distribution() for r in plan.sweep.space}
     asked = []
+    batch = None
     for _ in range(k):
+        ordinal = _ordinal(study)
+        sampler = sampler_for_trial(plan.sweep.sampler, ordinal)
+        if sampler is not None:
+            study.sampler = sampler
         with warnings.catch_warnings():  # ask/tell with heartbeats: this worker beats itself (Liveness)
             warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed to be used")
             trial = study.ask(distributions)
         liveness.claim(trial)
         trial.set_user_attr("test_split", plan.test_split)
+        for attr, value in ((ORDINAL_ATTR, ordinal), (BATCH_ATTR, ordinal if batch is None else batch)):
+            if attr not in trial.user_attrs:  # a queued retry keeps those of the trial it replaces
+                trial.set_user_attr(attr, value)
+        batch = trial.user_attrs[BATCH_ATTR] if batch is None else batch
         asked.append(trial)
     counting = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
     numbers = sorted(t.number for t in study.get_trials(deepcopy=False, states=counting))
@@ -191,7 +229,9 @@ def run_worker(plan: SearchPlan, study, liveness: Liveness, runner: TrialRunner,
         if room <= 0:  # the other workers hold the remaining trials: wait for them (or their death)
             time.sleep(poll)
             continue
-        trials = _ask(plan, study, liveness, min(batch, room), target, summary)
+        retries = _retries_waiting(study)
+        k = min(batch, room, retries) if retries else min(batch, room)  # an interrupted batch is redone alone
+        trials = _ask(plan, study, liveness, k, target, summary)
         before = summary.failed
         _run_batch(plan, study, liveness, runner, trials, summary, on_tell)
         new_failures = summary.failed - before

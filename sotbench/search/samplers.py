@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 import warnings
 
 from sotbench.search.sweep import PrunerConfig, SamplerConfig
 
-__all__ = ["build_sampler", "build_pruner"]
+__all__ = ["build_sampler", "build_pruner", "trial_seed", "sampler_for_trial"]
 
 
 def _quiet(build):
@@ -50,6 +52,20 @@ def build_sampler(cfg: SamplerConfig):
     if cfg.type == "random":
         return optuna.samplers.RandomSampler(seed=cfg.seed)
     raise ValueError(f"unknown sampler {cfg.type!r}, known: tpe, gp, cmaes, random")
+
+
+def trial_seed(seed: int, ordinal: int) -> int:
+    """The sampler seed of the ``ordinal``-th trial of a study seeded with ``seed`` (32 bits)."""
+    return int.from_bytes(hashlib.sha256(f"{seed}:{ordinal}".encode()).digest()[:4], "little")
+
+
+def sampler_for_trial(cfg: SamplerConfig, ordinal: int):
+    """The sampler that draws the ``ordinal``-th trial: seeded from (seed, ordinal), so what it
+    draws depends on the study's history and that ordinal only, not on how many processes (a
+    killed one, its resumption) asked before; unseeded when the sweep has no seed."""
+    if cfg.seed is None:
+        return None
+    return build_sampler(dataclasses.replace(cfg, seed=trial_seed(cfg.seed, ordinal)))
 
 
 @_quiet

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["StorageInfo", "StorageError", "parse_storage", "open_storage", "mask_url", "repair_journal", "journal_lock"]
+__all__ = ["StorageInfo", "StorageError", "parse_storage", "open_storage", "mask_url", "repair_journal", "journal_lock",
+           "check_journal"]
 
 RDB_SCHEMES = ("postgresql", "postgres", "mysql", "sqlite", "mariadb")
 # SQLAlchemy loads the engine plugins a URL's ?plugin= names: code chosen by the URL, refused
@@ -138,6 +139,27 @@ def repair_journal(path: Path) -> bool:
             return True
 
 
+def check_journal(path: Path) -> None:
+    """Every complete line of the journal must be an Optuna journal entry; else a one-line
+    ``StorageError`` with the line (Optuna would stop on it with a JSON traceback)."""
+    import json
+
+    with open(path, "rb") as f:
+        for number, line in enumerate(f, 1):
+            if not line.endswith(b"\n"):
+                return  # the last line of a write in progress (repair_journal cuts a dead writer's)
+            try:
+                entry = json.loads(line)
+                ok = isinstance(entry, dict) and "op_code" in entry
+                why = "not an Optuna journal entry"
+            except ValueError as exc:
+                ok, why = False, f"not JSON: {getattr(exc, 'msg', exc)}"
+            if not ok:
+                raise StorageError(f"{path}:{number}: corrupt study journal entry ({why}); the study cannot be "
+                                   "read past it: restore the file from a backup, or move it away (or use another "
+                                   "--out) to start a new study")
+
+
 def _check_rdb(url: str, timeout: int, shown: str) -> None:
     """Connect once, so an unreachable server is reported before any work."""
     import sqlalchemy
@@ -171,6 +193,7 @@ def open_storage(info: StorageInfo, *, heartbeat_interval: int = 60, grace_perio
             raise StorageError(f"cannot write the study journal {info.path}: {exc.strerror or exc}") from None
         if repair_journal(info.path):
             print(f"note: {info.path}: cut a half-written last entry (a worker was killed while writing)")
+        check_journal(info.path)
         backend = optuna.storages.journal.JournalFileBackend(str(info.path), lock_obj=journal_lock(info.path))
         return optuna.storages.JournalStorage(backend)
     if info.kind == "redis":
@@ -186,15 +209,29 @@ def open_storage(info: StorageInfo, *, heartbeat_interval: int = 60, grace_perio
         return _rdb(info.url, connect_args, heartbeat_interval, grace_period, max_retry)
 
 
-def _rdb(url: str, connect_args: dict, heartbeat_interval: int, grace_period: int, max_retry: int):
+def _rdb(url: str, connect_args: dict, heartbeat_interval: int, grace_period: int, max_retry: int,
+         attempts: int = 5):
+    """Optuna's RDB storage.  Processes starting together on an empty database race to create
+    Optuna's tables (one wins, the others hit a duplicate type or table): they try again, and
+    then find the tables made."""
+    import random
+    import time
+
     import optuna
+    import sqlalchemy.exc
 
     from sotbench.search.liveness import retry_callback
 
-    return optuna.storages.RDBStorage(
-        url,
-        engine_kwargs={"pool_pre_ping": True, "connect_args": connect_args},
-        heartbeat_interval=heartbeat_interval,
-        grace_period=grace_period,
-        heartbeat_stale_trial_callback=retry_callback(max_retry),
-    )
+    for attempt in range(attempts):
+        try:
+            return optuna.storages.RDBStorage(
+                url,
+                engine_kwargs={"pool_pre_ping": True, "connect_args": connect_args},
+                heartbeat_interval=heartbeat_interval,
+                grace_period=grace_period,
+                heartbeat_stale_trial_callback=retry_callback(max_retry),
+            )
+        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 + random.random())

@@ -3,8 +3,8 @@ data), the compatibility check when continuing, and the base preset's values as 
 
 from __future__ import annotations
 
-import hashlib
 import json
+import time
 from typing import Any
 
 import sotbench
@@ -15,6 +15,7 @@ from sotbench.search.samplers import build_pruner, build_sampler
 __all__ = ["open_study", "StudyMismatch", "count_trials", "FINISHED"]
 
 FINGERPRINT_ATTR = "sotbench_fingerprint"
+DESCRIBE_WAIT_S = 30.0  # how long a process joining a study just made waits for its description
 
 
 class StudyMismatch(ValueError):
@@ -77,7 +78,12 @@ def _enqueue_preset(study, plan: SearchPlan) -> None:
 
 
 def open_study(plan: SearchPlan, storage: Any, *, create: bool = True):
-    """Create the study (first run) or load it and check that it searches the same thing."""
+    """Create the study (first run) or load it and check that it searches the same thing.
+
+    Only the process whose ``create_study`` made the study (the storage decides: a unique name
+    in a database, the lock of a journal) enqueues the preset's values and describes the study;
+    one that found it already made waits for that description, so processes starting together
+    on a new study enqueue the preset once."""
     import optuna
 
     sampler, pruner = build_sampler(plan.sweep.sampler), build_pruner(plan.sweep.pruner)
@@ -86,32 +92,44 @@ def open_study(plan: SearchPlan, storage: Any, *, create: bool = True):
             return optuna.load_study(study_name=plan.study_name, storage=storage, sampler=sampler, pruner=pruner)
         except KeyError:
             raise StudyMismatch(f"no study {plan.study_name!r} in {plan.storage.display}") from None
-    study = optuna.create_study(study_name=plan.study_name, storage=storage, sampler=sampler, pruner=pruner,
-                                direction=plan.objective.direction, load_if_exists=True)
-    stored = study.user_attrs.get(FINGERPRINT_ATTR)
-    if stored is None:
-        for key, value in _user_attrs(plan).items():
-            study.set_user_attr(key, value)
-        if plan.sweep.enqueue_preset and not study.get_trials(deepcopy=False):
-            _enqueue_preset(study, plan)
+    try:
+        study = optuna.create_study(study_name=plan.study_name, storage=storage, sampler=sampler, pruner=pruner,
+                                    direction=plan.objective.direction)
+    except optuna.exceptions.DuplicatedStudyError:
+        study = optuna.load_study(study_name=plan.study_name, storage=storage, sampler=sampler, pruner=pruner)
+    else:  # this process made the study
+        _describe(study, plan)
+        return study
+    stored = _described(study)
+    if stored is None:  # its creator died before describing it: this process takes over
+        _describe(study, plan)
         return study
     diffs = _differences(stored, plan.fingerprint())
     if diffs:
         raise StudyMismatch(
             f"study {plan.study_name!r} in {plan.storage.display} was made for another search "
             f"({'; '.join(diffs)}); use another --study name or --out folder, or restore the sweep")
-    _reseed_on_resume(study, plan)
     return study
 
 
-def _reseed_on_resume(study, plan: SearchPlan) -> None:
-    """A continued study must not replay the random start-up points of the first run: the seed
-    becomes (seed, number of trials so far), still reproducible from the same history."""
-    import dataclasses
+def _describe(study, plan: SearchPlan) -> None:
+    """Enqueue the preset's values, then set the user attributes, the fingerprint last: a process
+    that sees the fingerprint knows the study is complete."""
+    if plan.sweep.enqueue_preset and not study.get_trials(deepcopy=False):
+        _enqueue_preset(study, plan)
+    attrs = _user_attrs(plan)
+    for key, value in attrs.items():
+        if key != FINGERPRINT_ATTR:
+            study.set_user_attr(key, value)
+    study.set_user_attr(FINGERPRINT_ATTR, attrs[FINGERPRINT_ATTR])
 
-    cfg = plan.sweep.sampler
-    n = len(study.get_trials(deepcopy=False))
-    if cfg.seed is None or n == 0:
-        return
-    seed = int.from_bytes(hashlib.sha256(f"{cfg.seed}:{n}".encode()).digest()[:4], "little")
-    study.sampler = build_sampler(dataclasses.replace(cfg, seed=seed))
+
+def _described(study, wait: float = DESCRIBE_WAIT_S, poll: float = 0.2) -> dict | None:
+    """The fingerprint of a study made by another process, waiting up to ``wait`` seconds for
+    that process to write it; None if it never does."""
+    deadline = time.monotonic() + wait
+    while True:
+        stored = study.user_attrs.get(FINGERPRINT_ATTR)
+        if stored is not None or time.monotonic() >= deadline:
+            return stored
+        time.sleep(poll)

@@ -21,7 +21,7 @@ from sotbench.trackers.definition import (BuildOptions, ResolvedTracker, Tracker
                                           definition_of_class)
 
 __all__ = ["TRACKERS", "TrackerSpec", "TrackerDef", "ResolvedTracker", "TrackerLookupError", "build_tracker",
-           "resolve_definition", "spec_from_preset", "tracker_names", "Tracker", "TrackerOutput", "as_box", "as_output"]
+           "resolve_definition", "spec_from_preset", "check_checkpoint", "ChecksumMismatch", "tracker_names", "Tracker", "TrackerOutput", "as_box", "as_output"]
 
 if TYPE_CHECKING:
     from sotbench.trackers.base import Tracker
@@ -117,6 +117,7 @@ class TrackerSpec:
     device: str | None = None
     allow_random_weights: bool = False
     preset: str | None = None
+    checkpoint_sha256: str | None = None  # a preset's declared weights.sha256 (full digest or prefix)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
@@ -134,8 +135,10 @@ class TrackerSpec:
     @cached_property
     def resolved(self) -> ResolvedTracker:
         """The definition (checked, see ``resolve_definition``) and the typed, checked parameters,
-        resolved once per spec."""
+        resolved once per spec; a declared checkpoint sha256 is checked before anything loads it."""
         definition = resolve_definition(self.tracker, f"{self.preset}: " if self.preset else "")
+        if self.checkpoint_sha256 and self.checkpoint:
+            check_checkpoint(self.checkpoint, self.checkpoint_sha256)
         options = BuildOptions(device=self.device, checkpoint=self.checkpoint,
                                allow_random_weights=self.allow_random_weights)
         return ResolvedTracker(definition, definition.parse(dict(self.params)), options, ref=self.tracker)
@@ -148,7 +151,8 @@ class TrackerSpec:
         """JSON-ready description (for manifests)."""
         return {"tracker": self.tracker, "name": self.name, "params": dict(self.params),
                 "checkpoint": self.checkpoint, "device": self.device,
-                "allow_random_weights": self.allow_random_weights, "preset": self.preset}
+                "allow_random_weights": self.allow_random_weights, "preset": self.preset,
+                "checkpoint_sha256": self.checkpoint_sha256}
 
 
 def build_tracker(spec: TrackerSpec) -> Tracker:
@@ -167,14 +171,35 @@ def spec_from_preset(preset: Mapping[str, Any], overrides: Mapping[str, Any] | N
 
     path = getattr(preset, "path", None)
     weights = preset.get("weights") or {}
+    declared = None
     if checkpoint is None and "zoo" in weights:
         _check_zoo_name(preset["tracker"], weights["zoo"], path, PresetError)
         checkpoint = f"zoo:{weights['zoo']}"
     elif checkpoint is None:
-        checkpoint = weights.get("file")
+        checkpoint, declared = weights.get("file"), weights.get("sha256")
     return TrackerSpec(tracker=preset["tracker"], params={**preset["params"], **dict(overrides or {})},
                        name=str(preset["name"]).replace("/", "_"), checkpoint=checkpoint, device=device,
-                       allow_random_weights=allow_random_weights, preset=path)
+                       allow_random_weights=allow_random_weights, preset=path, checkpoint_sha256=declared)
+
+
+class ChecksumMismatch(ValueError):
+    """A checkpoint file is not the one its preset declares (``weights.sha256``)."""
+
+
+def check_checkpoint(path: str, sha256: str) -> None:
+    """Refuse ``path`` unless its sha256 starts with ``sha256`` (a missing file is left to the
+    tracker's builder, which says where to get one)."""
+    from pathlib import Path
+
+    from sotbench.download import file_hash
+
+    if not Path(path).expanduser().is_file():
+        return
+    actual = file_hash(Path(path).expanduser())
+    if not actual.startswith(sha256.lower()):
+        raise ChecksumMismatch(f"weights file {path}: sha256 {actual[:16]}... does not match the declared "
+                               f"weights.sha256 {sha256}; the file was not loaded (fetch the file the preset "
+                               "names, or pass --checkpoint to use another one)")
 
 
 def _check_zoo_name(tracker: str, name: str, path: Any, error: type[Exception]) -> None:

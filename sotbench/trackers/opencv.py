@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import sys
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from sotbench.trackers.base import as_box
@@ -20,9 +26,17 @@ def available(kind: str) -> bool:
 
 
 class OpenCVTracker:
-    """Wraps ``cv2.Tracker*``: integer boxes in, float boxes out; keeps the last box on loss."""
+    """Wraps ``cv2.Tracker*``: integer boxes in, float boxes out; keeps the last box on loss.
+
+    MIL draws its Haar features from the C library's ``rand()`` and its samples from OpenCV's
+    global generator, so its boxes would depend on every tracker that ran before in the process
+    (earlier sequences, other streams stepped in lockstep).  Both generators are seeded before
+    each call from this tracker's own call count (reset by ``init``): the output depends on the
+    sequence alone, as ``deterministic`` says.
+    """
 
     deterministic = True
+    SEED = 0
 
     def __init__(self, kind: str):
         if kind not in _FACTORIES:
@@ -36,10 +50,26 @@ class OpenCVTracker:
         self.name = f"opencv-{kind}"
         self._tracker = None
         self._last: np.ndarray | None = None
+        self._calls = 0
+        if kind == "mil" and _c_srand() is None:  # its features would stay unseeded
+            self.deterministic = False
+
+    def _seed(self) -> None:
+        import cv2
+
+        # hashed, not SEED + k: OpenCV's generator gives correlated draws for neighbouring seeds
+        seed = int.from_bytes(hashlib.sha256(f"{self.SEED}:{self._calls}".encode()).digest()[:4], "little") >> 1
+        cv2.setRNGSeed(seed)
+        srand = _c_srand()
+        if srand is not None:
+            srand(seed)
+        self._calls += 1
 
     def init(self, image: np.ndarray, region: np.ndarray) -> None:
         import cv2
 
+        self._calls = 0
+        self._seed()
         box = as_box(region)
         self._tracker = getattr(cv2, _FACTORIES[self.kind])()
         rect = tuple(int(round(v)) for v in box)
@@ -50,6 +80,7 @@ class OpenCVTracker:
     def update(self, image: np.ndarray) -> np.ndarray:
         if self._tracker is None or self._last is None:
             raise RuntimeError("update() called before init()")
+        self._seed()
         ok, rect = self._tracker.update(image)
         if ok:
             self._last = np.asarray(rect, dtype=np.float64)
@@ -59,6 +90,21 @@ class OpenCVTracker:
         import cv2
 
         return {"opencv": cv2.__version__}
+
+
+@functools.lru_cache(maxsize=None)
+def _c_srand() -> Callable[[int], Any] | None:
+    """The C library's ``srand`` (what OpenCV's ``rand()`` calls draw from); None where not found."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(None) if sys.platform != "win32" else ctypes.cdll.msvcrt
+        srand = libc.srand
+    except (OSError, AttributeError):
+        return None
+    srand.argtypes, srand.restype = [ctypes.c_uint], None
+    return srand
 
 
 def _definition(kind: str, description: str) -> TrackerDef:

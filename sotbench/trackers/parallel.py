@@ -4,13 +4,18 @@ Workers open the dataset again from a ``DatasetRef`` and keep one ``LockstepBack
 tracker, one loaded model) for every job they run.  Jobs are pulled from the source only as
 workers free up, so a search's pruned trials drop out of the jobs made later.  Any joblib
 backend can be named (loky by default), or ``dask`` with a scheduler address
-(``sotbench.trackers.clusters``).  With several GPUs, jobs
-go to them round robin (one device per job) unless the tracker spec names a device.
+(``sotbench.trackers.clusters``).  With several GPUs, jobs go to them round robin (one device
+per job) unless the tracker spec names a device.  A worker that is a child of the run's process
+(loky, multiprocessing) exits as soon as that process is gone (killed, crashed), instead of
+tracking on for nobody.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -22,6 +27,23 @@ from sotbench.trackers.clusters import unordered_map
 __all__ = ["ParallelBackend"]
 
 _BACKENDS: dict[str, Any] = {}  # per worker process: tracker spec -> LockstepBackend
+_WATCHED: set[int] = set()  # per worker process: the parent it watches (at most one)
+PARENT_POLL_S = 0.5
+
+
+def watch_parent(parent: int) -> None:
+    """In a worker: exit when process ``parent`` (this worker's parent) is gone.  Workers that are
+    not its children (dask, ray) are left to their own scheduler."""
+    if _WATCHED or os.getppid() != parent:
+        return
+    _WATCHED.add(parent)
+
+    def watch() -> None:
+        while os.getppid() == parent:  # a dead parent's children are adopted by another process
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="sotbench-parent-watchdog", daemon=True).start()
 
 
 def _backend(spec: Any):
@@ -35,10 +57,11 @@ def _backend(spec: Any):
 
 
 def _run_remote(spec: Any, ref: DatasetRef, index: int, seq_name: str, streams: list[Stream], protocol: str,
-                vot: Any) -> tuple[int, list, list, str | None]:
+                vot: Any, parent: int) -> tuple[int, list, list, str | None]:
     """Worker side: one job; returns what the parent needs to rebuild its ``JobResult``."""
     from sotbench.trackers.lockstep import describe_error
 
+    watch_parent(parent)
     try:
         seq = ref.open()[seq_name]
         res = _backend(spec).run_job(Job(seq, streams, protocol, vot))
@@ -91,11 +114,13 @@ class ParallelBackend:
         """Track the jobs in worker processes; yields each as it ends (any order)."""
         pending: dict[int, Job] = {}
         spec_for = _devices(self.spec)
+        parent = os.getpid()
 
         def calls():
             for i, job in enumerate(j for j in jobs if j is not None):
                 pending[i] = job
-                yield _run_remote, (spec_for(i), self.dataset, i, job.seq.name, job.streams, job.protocol, job.vot)
+                yield _run_remote, (spec_for(i), self.dataset, i, job.seq.name, job.streams, job.protocol, job.vot,
+                                    parent)
 
         for index, outputs, errors, error in unordered_map(calls(), self.n_jobs, self.joblib_backend, self.scheduler):
             job = pending.pop(index)

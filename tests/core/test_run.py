@@ -84,7 +84,7 @@ def test_other_parameters_refuse_to_mix(synthetic_root, tmp_path, plugin):
     ds = load_dataset("synthetic", root=synthetic_root)
     opts = RunOptions(out=tmp_path, sequences=("Drift",), progress=False)
     run_dataset(TrackerSpec(plugin, params={"dx": 1.0}, name="shift"), ds, opts)
-    with pytest.raises(RunError, match="other parameters"):
+    with pytest.raises(RunError, match=r"other settings \(params.dx: stored 1.0, now 2.0\)"):
         run_dataset(TrackerSpec(plugin, params={"dx": 2.0}, name="shift"), ds, opts)
 
 

@@ -144,4 +144,7 @@ def test_changed_search_space_is_refused_on_continue(tmp_path, capsys, synthetic
 
 
 def test_counts_must_be_positive(capsys):
-    assert "--trials must be at least 1" in _error(capsys, ["search", "synthetic", "--trials", "0"])
+    with pytest.raises(SystemExit) as exit_:
+        main(["search", "synthetic", "--trials", "0"])
+    assert exit_.value.code == 2
+    assert "argument --trials: expected an integer >= 1, got 0" in capsys.readouterr().err
