@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from sotbench.datasets.base import Dataset
 
 __all__ = ["add_dataset_arguments", "open_dataset", "parse_sequences", "add_backend_arguments", "backend_options",
-           "add_display_name_arguments", "display_name_mapping", "int_range", "positive_int", "non_negative_int"]
+           "add_display_name_arguments", "display_name_mapping", "int_range", "float_range", "positive_int", "non_negative_int"]
 
 
 def int_range(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -30,6 +30,20 @@ def int_range(low: int, high: int | None = None) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
         if value < low or (high is not None and value > high):
             raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
+        return value
+
+    return parse
+
+
+def float_range(low: float, high: float) -> Callable[[str], float]:
+    """An argparse ``type``: a finite number in ``[low, high]``, else a one-line usage error."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number in [{low:g}, {high:g}], got {text!r}") from None
+        if not low <= value <= high:  # also refuses NaN
+            raise argparse.ArgumentTypeError(f"expected a number in [{low:g}, {high:g}], got {value:g}")
         return value
 
     return parse

@@ -64,7 +64,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--galleries", action="store_true",
                    help="a failure gallery per sequence (each run's worst frames; needs the frames under --root), "
                         "linked from the HTML page's per-sequence table")
-    p.add_argument("--gallery-frames", type=int, default=12, metavar="K", help="frames per run in a gallery (default 12)")
+    p.add_argument("--gallery-frames", type=int_range(1, 200), default=12, metavar="K",
+                   help="frames per run in a gallery, 1 <= K <= 200 (default 12)")
     p.add_argument("--no-sequence-plots", action="store_true",
                    help="no IoU-over-time plot per sequence (the per-sequence table stays)")
 

@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from sotbench.commands.common import add_dataset_arguments, add_display_name_arguments, display_name_mapping
+from sotbench.commands.common import (add_dataset_arguments, add_display_name_arguments, display_name_mapping,
+                                      float_range, int_range)
 from sotbench.errors import CommandError
 
 EPILOG = """The output's extension picks what is written: .mp4 (H.264, needs the video extra:
@@ -34,12 +35,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, required=True, metavar="FILE", help="output file: .mp4, .gif or .png")
     p.add_argument("--gallery", action="store_true",
                    help="write the failure gallery (PNG): each run's worst frames, where its IoU drops or it is lost")
-    p.add_argument("-k", "--gallery-frames", type=int, default=12, metavar="K",
-                   help="frames per run in the gallery (default 12)")
+    p.add_argument("-k", "--gallery-frames", type=int_range(1, 200), default=12, metavar="K",
+                   help="frames per run in the gallery, 1 <= K <= 200 (default 12)")
     p.add_argument("--frames", metavar="LIST",
                    help="only these frames, 1-based: 1,50,100 or 1-200 (default: all for a video, 12 spread "
                         "evenly for a PNG contact sheet)")
-    p.add_argument("--fps", type=float, default=25.0, metavar="N", help="video frame rate (default 25)")
+    p.add_argument("--fps", type=float_range(0.1, 240), default=25.0, metavar="N",
+                   help="video frame rate, 0.1 <= N <= 240 (default 25)")
     p.add_argument("--profile", metavar="NAME", help="metric profile of the IoU shown (default: the dataset's)")
     add_display_name_arguments(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
