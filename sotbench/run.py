@@ -93,7 +93,10 @@ def resume_key(manifest: dict) -> dict:
     tracker = manifest.get("tracker") or {}
     weights = (manifest.get("tracker_info") or {}).get("weights")
     if isinstance(weights, dict):
-        weights = weights.get("sha256") or weights.get("state_sha256") or weights
+        if weights.get("source") == "random":  # say so: "other weights" alone hides a random network
+            weights = f"random weights (state sha256 {str(weights.get('state_sha256'))[:16]})"
+        else:
+            weights = weights.get("sha256") or weights.get("state_sha256") or weights
     backend = manifest.get("backend") or manifest.get("engine") or {}  # "engine": manifests before the seam
     dataset = manifest.get("dataset") or {}
     protocol = manifest.get("protocol") or {}

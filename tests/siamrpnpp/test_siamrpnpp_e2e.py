@@ -117,5 +117,5 @@ def test_random_weights_marked_from_run_to_report(otb_root, tmp_path, randw_chec
     # resuming with real weights would mix boxes (and the manifest would claim real weights for all)
     assert cli([*run_args, "--checkpoint", str(randw_checkpoint)]) == 2
     err = capsys.readouterr().err
-    assert "other weights" in err and "random" in err and "--force" in err
+    assert "other settings (weights: stored" in err and "random weights" in err and "--force" in err
     assert json.loads((run / "run.json").read_text())["tracker_info"]["weights"]["source"] == "random"
