@@ -87,6 +87,7 @@ def open_study(plan: SearchPlan, storage: Any, *, create: bool = True):
             raise StudyMismatch(f"no study {plan.study_name!r} in {plan.storage.display}") from None
     study = optuna.create_study(study_name=plan.study_name, storage=storage, sampler=sampler, pruner=pruner,
                                 direction=plan.objective.direction, load_if_exists=True)
+    _name_objective(study, plan)
     stored = study.user_attrs.get(FINGERPRINT_ATTR)
     if stored is None:
         for key, value in _user_attrs(plan).items():
@@ -101,6 +102,18 @@ def open_study(plan: SearchPlan, storage: Any, *, create: bool = True):
             f"({'; '.join(diffs)}); use another --study name or --out folder, or restore the sweep")
     _reseed_on_resume(study, plan)
     return study
+
+
+def _name_objective(study, plan: SearchPlan) -> None:
+    """Name the study's objective (optuna-dashboard shows it instead of "Objective 0"); a study
+    made before the names were set gets them when it is continued."""
+    import warnings
+
+    if study.metric_names == [plan.objective.metric]:
+        return
+    with warnings.catch_warnings():  # set_metric_names is marked experimental by optuna
+        warnings.simplefilter("ignore")
+        study.set_metric_names([plan.objective.metric])
 
 
 def _reseed_on_resume(study, plan: SearchPlan) -> None:
