@@ -41,7 +41,7 @@ from sotbench.results import VOT_FAILURE, VOT_INIT, VOT_SKIP
 from sotbench.sequences import Sequence
 
 __all__ = ["StreamRecord", "region_at", "repetition_round", "DETERMINISTIC_AGREEMENT", "RunProtocol",
-           "RUN_PROTOCOLS", "run_protocol", "protocol_streams", "part_count", "tre_starts", "sre_regions",
+           "RUN_PROTOCOLS", "run_protocol", "check_protocol", "dataset_protocols", "protocol_streams", "part_count", "tre_starts", "sre_regions",
            "shift_box", "SRE_SHIFTS", "TRE_SEGMENTS", "TRE_MIN_LENGTH", "part_starts"]
 
 DETERMINISTIC_AGREEMENT = 3  # identical repetitions after which a deterministic tracker stops
@@ -158,6 +158,7 @@ class RunProtocol:
     folder: str | None
     derives_from: str | None
     source: str
+    everywhere: bool = False  # on every dataset of ``derives_from`` (else: those that list it)
 
 
 RUN_PROTOCOLS: dict[str, RunProtocol] = {
@@ -173,7 +174,7 @@ RUN_PROTOCOLS: dict[str, RunProtocol] = {
                        "util/shiftInitBB.m (8 shifts, 4 scales), main_running.m"),
     "longterm": RunProtocol("longterm", "long-term", "ope", "longterm", "longterm", "ope",
                             "VOT long-term experiment: one pass, per-frame confidence (pysot tools/test.py "
-                            "for VOT2018-LT; pysot toolkit evaluation/f1_benchmark.py)"),
+                            "for VOT2018-LT; pysot toolkit evaluation/f1_benchmark.py)", everywhere=True),
 }
 
 
@@ -182,6 +183,27 @@ def run_protocol(name: str) -> RunProtocol:
     if name not in RUN_PROTOCOLS:
         raise ValueError(f"unknown protocol {name!r}, known: {', '.join(RUN_PROTOCOLS)}")
     return RUN_PROTOCOLS[name]
+
+
+def dataset_protocols(dataset: Any) -> list[str]:
+    """The protocols a dataset (or its ``DatasetSpec``) can be run and scored under: its own, and
+    those derived from it that apply everywhere or that the benchmark lists (OTB: TRE, SRE)."""
+    spec = getattr(dataset, "spec", dataset)
+    extra = getattr(spec, "extra_protocols", ())
+    return [spec.protocol] + [p.name for p in RUN_PROTOCOLS.values()
+                              if p.derives_from == spec.protocol and (p.everywhere or p.name in extra)]
+
+
+def check_protocol(name: str, dataset: Any) -> RunProtocol:
+    """``name``'s protocol if ``dataset`` supports it, else an error naming the ones it does."""
+    proto = run_protocol(name)
+    spec = getattr(dataset, "spec", dataset)
+    allowed = dataset_protocols(spec)
+    if name not in allowed:
+        why = " (TRE and SRE are defined for the OTB benchmarks)" if name in ("tre", "sre") else ""
+        raise ValueError(f"{spec.title} cannot be run under the {name} protocol{why}; its protocols: "
+                         f"{', '.join(allowed)}")
+    return proto
 
 
 TRE_SEGMENTS = 20  # splitSeqTRE's segNum

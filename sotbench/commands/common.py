@@ -9,7 +9,8 @@ from sotbench.datasets import DATASETS, Dataset, load_dataset
 from sotbench.errors import CommandError
 from sotbench.sequences import AnnotationError
 
-__all__ = ["add_dataset_arguments", "open_dataset", "parse_sequences", "add_backend_arguments", "backend_options"]
+__all__ = ["add_dataset_arguments", "open_dataset", "parse_sequences", "add_backend_arguments", "backend_options",
+           "add_protocol_argument"]
 
 
 def add_dataset_arguments(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -68,3 +69,12 @@ def backend_options(args: argparse.Namespace, jobs: int = 1, joblib_backend: str
                               own_backend=not args.no_engine, jobs=jobs, joblib_backend=joblib_backend)
     except OptionsError as exc:
         raise CommandError(str(exc)) from None
+
+
+def add_protocol_argument(p: argparse.ArgumentParser, what: str) -> None:
+    """``--protocol``: ope, vot_reset, tre, sre, longterm (default: the dataset's own)."""
+    from sotbench.protocols import RUN_PROTOCOLS
+
+    p.add_argument("--protocol", choices=list(RUN_PROTOCOLS), metavar="NAME",
+                   help=f"{what} under this protocol: {', '.join(RUN_PROTOCOLS)} (default: the dataset's own; "
+                        "tre/sre on the OTB benchmarks, longterm on any one-pass benchmark; docs/protocols.md)")

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from sotbench.commands.common import add_dataset_arguments, open_dataset, parse_sequences
+from sotbench.commands.common import add_dataset_arguments, add_protocol_argument, open_dataset, parse_sequences
 from sotbench.errors import CommandError
 from sotbench.metrics.importers import LAYOUTS
 from sotbench.metrics.profiles import PROFILES
@@ -29,6 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="one tracker's result folder (pysot/pytracking/got10k/VOT layout)")
     p.add_argument("--profile", metavar="NAME", help="metric profile (toolkit conventions); default: the dataset's")
     p.add_argument("--layout", choices=LAYOUTS, default="auto", help="results layout (default: detected)")
+    add_protocol_argument(p, "score the results")
     p.add_argument("--out", type=Path, metavar="DIR", help="where to write the score files (default: --results)")
     p.add_argument("--no-write", action="store_true", help="print only, write no score files")
     p.add_argument("--json", action="store_true",
@@ -66,7 +67,8 @@ def main(args: argparse.Namespace) -> int:
     dataset = open_dataset(args)
     try:
         scores = evaluate(dataset, args.results, args.profile, out=args.out, write=not args.no_write,
-                          layout=args.layout, sequences=list(parse_sequences(args.sequences) or ()) or None)
+                          layout=args.layout, sequences=list(parse_sequences(args.sequences) or ()) or None,
+                          protocol=args.protocol)
     except (EvaluationError, FileNotFoundError, ValueError) as exc:
         raise CommandError(str(exc)) from None
     except PermissionError as exc:

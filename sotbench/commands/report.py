@@ -15,6 +15,7 @@ EPILOG = """examples:
       --runs results/OTB100/my_run --out reports/otb100
   sotbench report --dataset vot2018 --results-root results --profile vot-legacy --formats md,png
   sotbench report --scores a/scores.json b/scores.json --out reports/mine
+  sotbench report --dataset otb100 --results-root results --protocol tre   # "Success plots of TRE on OTB100"
 
 Runs are evaluated when their scores are missing or stale (result files or profile changed);
 scores are cached in OUT/scores/. Runs with missing sequences are listed with their coverage
@@ -46,6 +47,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dpi", type=int, default=300, metavar="N", help="PNG resolution (default 300)")
     p.add_argument("--title", metavar="TEXT", help="benchmark name in titles (default: the dataset's)")
     p.add_argument("--force", action="store_true", help="re-evaluate every run even if its scores are fresh")
+    from sotbench.commands.common import add_protocol_argument
+
+    add_protocol_argument(p, "report the runs' results")
 
 
 def _run(args: argparse.Namespace):
@@ -63,10 +67,11 @@ def _run(args: argparse.Namespace):
 
     args.sequences = None
     dataset = open_dataset(args)
-    out = args.out or Path("reports") / dataset.key
+    own = args.protocol in (None, dataset.protocol)
+    out = args.out or Path("reports") / (dataset.key if own else f"{dataset.key}-{args.protocol}")
     return make_report(dataset, args.runs, out, args.profile, args.formats, results_roots=args.results_root,
                        allow_partial=args.allow_partial, percent=args.percent, dpi=args.dpi, title=args.title,
-                       force=args.force,
+                       force=args.force, protocol=args.protocol,
                        log=lambda msg: print(msg, file=sys.stderr))
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from sotbench.metrics import centre_error
 
 __all__ = ["MetricInfo", "CurveAxis", "OpeContext", "METRICS", "PRIMARY", "metric_info", "metrics_for", "primary", "higher_is_better",
-           "computed_metrics"]
+           "computed_metrics", "scored_as", "protocol_title"]
 
 
 @dataclass
@@ -92,14 +92,29 @@ def metric_info(name: str) -> MetricInfo:
     return METRICS[name]
 
 
+def scored_as(protocol: str) -> str:
+    """Whose metrics score results of ``protocol`` (TRE and SRE: the one-pass metrics)."""
+    from sotbench.protocols import RUN_PROTOCOLS
+
+    return RUN_PROTOCOLS[protocol].scored_as if protocol in RUN_PROTOCOLS else protocol
+
+
+def protocol_title(protocol: str) -> str:
+    """How plots and captions name ``protocol`` ("OPE", "TRE", "VOT reset protocol", ...)."""
+    from sotbench.protocols import RUN_PROTOCOLS
+
+    return RUN_PROTOCOLS[protocol].title if protocol in RUN_PROTOCOLS else protocol
+
+
 def metrics_for(protocol: str, leaderboard: bool = False) -> list[str]:
     """The metrics of a protocol in display order (``leaderboard``: only leaderboard columns)."""
+    protocol = scored_as(protocol)
     return [k for k, m in METRICS.items() if m.protocol == protocol and (m.leaderboard or not leaderboard)]
 
 
 def primary(protocol: str) -> str:
-    """The protocol's headline metric (success AUC, EAO)."""
-    return PRIMARY[protocol]
+    """The protocol's headline metric (success AUC, EAO, F-score)."""
+    return PRIMARY[scored_as(protocol)]
 
 
 def higher_is_better(name: str) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sotbench.metrics.table import METRICS, PRIMARY, MetricInfo, metrics_for
+from sotbench.metrics.table import METRICS, PRIMARY, MetricInfo, metrics_for, scored_as
 from sotbench.scores import SCHEMA  # one definition of the score-file schema name
 
 __all__ = ["SCHEMA", "METRICS", "MetricInfo", "Entry", "Board", "ReportError", "read_scores", "build_board",
@@ -90,7 +90,7 @@ class Board:
 
     @property
     def primary(self) -> str:
-        return PRIMARY.get(self.protocol, "success_auc")
+        return PRIMARY.get(scored_as(self.protocol), "success_auc")
 
     @property
     def entries(self) -> list[Entry]:
@@ -103,7 +103,7 @@ class Board:
 
     def metrics(self) -> list[str]:
         """Leaderboard columns of the metric table present in at least one entry, in display order."""
-        keys = metrics_for(self.protocol if self.protocol in PRIMARY else "ope", leaderboard=True)
+        keys = metrics_for(self.protocol if scored_as(self.protocol) in PRIMARY else "ope", leaderboard=True)
         return [k for k in keys if any(e.value(k) is not None for e in self.entries)]
 
     def speed_columns(self) -> list[str]:
@@ -179,7 +179,7 @@ def build_board(items: list[tuple[str, dict, str]], allow_partial: bool = False,
     check_consistent([(n, s) for n, s, _ in items])
     first = items[0][1]
     protocol = first.get("protocol", "ope")
-    primary = PRIMARY.get(protocol, "success_auc")
+    primary = PRIMARY.get(scored_as(protocol), "success_auc")
     entries = [Entry(name, data, path) for name, data, path in items]
     for e in entries:
         if e.value(primary) is None:

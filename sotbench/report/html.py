@@ -8,6 +8,7 @@ import html
 import json
 
 from sotbench.report.board import Board
+from sotbench.metrics.table import protocol_title
 from sotbench.report.tables import Table, format_value
 
 __all__ = ["render_html"]
@@ -109,7 +110,7 @@ def _runs_html(board: Board) -> str:
 def render_html(board: Board, tables: dict[str, Table], figures: list[tuple[str, bytes]],
                 percent: bool = False, generator: str = "sotbench") -> str:
     """The page: leaderboard, per-attribute table, plots (``(title, PNG bytes)``), runs."""
-    protocol = "OPE" if board.protocol == "ope" else "VOT reset protocol"
+    protocol = protocol_title(board.protocol)
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

@@ -30,6 +30,15 @@ def _cache_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._+-]+", "_", name) or "run"
 
 
+def _check_protocol(dataset, protocol: str | None) -> str:
+    from sotbench.protocols import check_protocol
+
+    try:
+        return check_protocol(protocol or dataset.protocol, dataset).name
+    except ValueError as exc:
+        raise ReportError(str(exc)) from None
+
+
 def _title(dataset) -> str:
     title = benchmark_name(dataset.spec)
     return title if dataset.split == dataset.spec.default_split else f"{title} ({dataset.split})"
@@ -51,6 +60,7 @@ def make_report(
     title: str | None = None,
     force: bool = False,
     log: Callable[[str], None] | None = None,
+    protocol: str | None = None,
 ) -> ReportPaths:
     """Report runs of ``dataset`` (a ``Dataset``, or a name opened at ``root`` / ``split``) into ``out``.
 
@@ -58,16 +68,20 @@ def make_report(
     (imported raw results of other toolkits included).  Each run is evaluated under
     ``profile`` (default: the dataset's) unless a fresh score file exists; scores are cached
     in ``out/scores/<run>/``.  Runs with missing sequences are listed with their coverage but
-    not ranked or plotted unless ``allow_partial``.  Raises ``ReportError`` on bad input.
+    not ranked or plotted unless ``allow_partial``.  ``protocol`` (default: the dataset's own)
+    reports a derived protocol's results (TRE, SRE, long-term: each run's protocol sub-folder).
+    Raises ``ReportError`` on bad input.
     """
     dataset = _open_dataset(dataset, root, split)
     out = Path(out)
-    runs = find_runs(dataset, list(run_dirs), list(results_roots))
+    protocol = _check_protocol(dataset, protocol)
+    runs = find_runs(dataset, list(run_dirs), list(results_roots), protocol)
     check_manifests(runs, dataset)
     paths = ReportPaths(out=out)
     items = []
     for run in runs:
-        cached = scores_for_run(dataset, run.path, out / "scores" / _cache_name(run.name), profile, force)
+        cache = _cache_name(run.name if protocol == dataset.protocol else f"{run.name}-{protocol}")
+        cached = scores_for_run(dataset, run.path, out / "scores" / cache, profile, force, protocol)
         if cached.evaluated:
             paths.evaluated.append(run.name)
         if log:

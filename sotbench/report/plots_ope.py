@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sotbench.metrics.table import METRICS
+from sotbench.metrics.table import METRICS, protocol_title
 from sotbench.report.board import Board, Entry
 from sotbench.report.style import TrackerStyle, new_figure
 from sotbench.report.tables import attribute_count, attribute_metric, attribute_value
@@ -92,10 +92,10 @@ def curve_figure(board: Board, styles: dict[str, TrackerStyle], name: str, attr:
 
 def _title(board: Board, kind: CurveKind, attr: str | None) -> str:
     if attr is None:
-        return f"{kind.title} plots of OPE on {board.title}"
+        return f"{kind.title} plots of {protocol_title(board.protocol)} on {board.title}"
     n = attribute_count(board, attr)
     count = f" ({n})" if n is not None else ""
-    return f"{kind.title} plots of OPE - {board.attribute_labels.get(attr, attr)}{count}"
+    return f"{kind.title} plots of {protocol_title(board.protocol)} - {board.attribute_labels.get(attr, attr)}{count}"
 
 
 def _radar_limits(values: np.ndarray) -> tuple[float, float]:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sotbench.metrics.table import protocol_title, scored_as
 from sotbench.report.board import Board
 from sotbench.report.formats import to_csv, to_latex, to_markdown
 from sotbench.report.html import render_html
@@ -63,7 +64,7 @@ def figures(board: Board, percent: bool = False) -> list[tuple[str, str, object]
     """Every figure of the board as ``(file stem, title, matplotlib Figure)``."""
     styles = assign_styles(e.name for e in board.entries)
     out = []
-    if board.protocol == "ope":
+    if scored_as(board.protocol) == "ope":
         for name in CURVES:
             out.append((name, f"{CURVES[name].title} plot", curve_figure(board, styles, name, percent=percent)))
         for attr in board.attributes:
@@ -93,7 +94,7 @@ def _write_tables(tables: dict[str, Table], out: Path, formats, percent: bool, l
 
 def _markdown(board: Board, tables: dict[str, Table], plots: dict[str, dict[str, Path]], out: Path,
               percent: bool) -> str:
-    protocol = "OPE" if board.protocol == "ope" else "VOT reset protocol"
+    protocol = protocol_title(board.protocol)
     text = [f"# {board.title} leaderboard\n",
             f"{protocol}, split `{board.split}`, metric profile `{board.profile}`; "
             f"{'scores in percent' if percent else 'scores in [0, 1]'}, best in bold.\n",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sotbench.metrics.table import protocol_title, scored_as
 from sotbench.report.board import METRICS, Board, Entry
 
 __all__ = ["Column", "Table", "leaderboard", "attribute_table", "attribute_value", "attribute_metric",
@@ -76,7 +77,7 @@ def leaderboard(board: Board) -> Table:
     cols.append(Column("source", "Results", "Results"))
     rows = [_row(board, e) for e in board.entries]
     notes = _notes(board)
-    caption = f"{board.title}: {'OPE' if board.protocol == 'ope' else 'VOT reset protocol'}, profile {board.profile}"
+    caption = f"{board.title}: {protocol_title(board.protocol)}, profile {board.profile}"
     return Table(cols, rows, caption, notes, n_ranked=len(board.ranked))
 
 
@@ -108,7 +109,7 @@ def _notes(board: Board) -> list[str]:
 
 def attribute_metric(board: Board) -> str:
     """The score shown per attribute: success AUC (OPE), else EAO, else accuracy (VOT tags)."""
-    candidates = ("success_auc",) if board.protocol == "ope" else ("eao", "accuracy")
+    candidates = {"ope": ("success_auc",), "longterm": ("f_score",)}.get(scored_as(board.protocol), ("eao", "accuracy"))
     for metric in candidates:
         if any(attribute_value(e, a, metric) is not None for e in board.entries for a in board.attributes):
             return metric
