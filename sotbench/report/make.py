@@ -30,6 +30,25 @@ def _cache_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._+-]+", "_", name) or "run"
 
 
+def _merged_scores(dataset, run, cache_dir: Path, profile, force: bool, protocol: str):
+    """The mean scores of a run's run ids (each cached on its own) and their spread, cached too."""
+    import json
+
+    from sotbench.repeats import merge_score_docs
+    from sotbench.report.cache import CachedScores
+    from sotbench.report.files import write_text
+
+    parts = [scores_for_run(dataset, path, cache_dir / _cache_name(name), profile, force, protocol)
+             for name, path in run.members]
+    try:
+        doc = merge_score_docs([p.scores for p in parts], [name for name, _ in run.members], run.name)
+    except ValueError as exc:
+        raise ReportError(f"{run.name}: {exc}") from None
+    path = cache_dir / parts[0].path.name
+    write_text(path, json.dumps(doc, indent=1) + "\n")
+    return CachedScores(doc, path, evaluated=any(p.evaluated for p in parts))
+
+
 def _check_protocol(dataset, protocol: str | None) -> str:
     from sotbench.protocols import check_protocol
 
@@ -81,7 +100,10 @@ def make_report(
     items = []
     for run in runs:
         cache = _cache_name(run.name if protocol == dataset.protocol else f"{run.name}-{protocol}")
-        cached = scores_for_run(dataset, run.path, out / "scores" / cache, profile, force, protocol)
+        if run.members:
+            cached = _merged_scores(dataset, run, out / "scores" / cache, profile, force, protocol)
+        else:
+            cached = scores_for_run(dataset, run.path, out / "scores" / cache, profile, force, protocol)
         if cached.evaluated:
             paths.evaluated.append(run.name)
         if log:

@@ -16,10 +16,13 @@ _SKIP = {"scores", "plots", "__pycache__"}
 
 @dataclass(frozen=True)
 class RunRef:
-    """A run folder and the name it gets in the leaderboard (the folder name)."""
+    """A run folder and the name it gets in the leaderboard (the folder name); a run repeated
+    with run ids (``<run>_000``, ``<run>_001`` ...) is one entry named ``<run>`` with its
+    ``members`` (``(run-id name, folder)``), scored as their mean."""
 
     name: str
     path: Path
+    members: tuple[tuple[str, Path], ...] = ()
 
 
 def has_results(folder: Path) -> bool:
@@ -81,7 +84,21 @@ def find_runs(dataset, runs=(), results_roots=(), protocol: str | None = None) -
         found += refs
     if not found:
         raise ReportError("no runs given: name run folders with --runs or a folder of them with --results-root")
-    return _unique(found)
+    return _unique(_group_run_ids(found, folder))
+
+
+def _group_run_ids(refs: list[RunRef], folder: str | None) -> list[RunRef]:
+    """Run-id folders of one run (``ncc_000``, ``ncc_001``: pytracking's run ids) as one entry."""
+    from sotbench.repeats import group_run_ids
+
+    run_folder = {r.path.parent if folder and r.path.name == folder else r.path: r for r in refs}
+    groups = group_run_ids(list(run_folder))
+    grouped = {p for members in groups.values() for p in members}
+    out = [r for p, r in run_folder.items() if p not in grouped]
+    for base, members in groups.items():
+        refs_of = [run_folder[p] for p in members]
+        out.append(RunRef(base, refs_of[0].path, tuple((r.name, r.path) for r in refs_of)))
+    return sorted(out, key=lambda r: r.name.lower())
 
 
 def _unique(runs: list[RunRef]) -> list[RunRef]:

@@ -74,6 +74,8 @@ def leaderboard(board: Board) -> Table:
     cols += [Column(k, *SPEED_LABELS[k], kind="fps") for k in board.speed_columns()]
     if any(not e.complete for e in board.entries):
         cols.append(Column("coverage", "Sequences", "Seq."))
+    if any(e.scores.get("runs") for e in board.entries):
+        cols.append(Column("runs", "Runs (± std)", "Runs"))
     cols.append(Column("source", "Results", "Results"))
     rows = [_row(board, e) for e in board.entries]
     notes = _notes(board)
@@ -83,7 +85,7 @@ def leaderboard(board: Board) -> Table:
 
 def _row(board: Board, e: Entry) -> dict:
     row = {"rank": board.rank_of(e), "tracker": e.name, "coverage": e.coverage_text,
-           "source": "imported" if e.imported else "sotbench run"}
+           "source": "imported" if e.imported else "sotbench run", "runs": _runs_text(board, e)}
     for k in board.metrics():
         row[k] = e.value(k)
     for k in ("tracker_fps", "end_to_end_fps"):
@@ -91,8 +93,20 @@ def _row(board: Board, e: Entry) -> dict:
     return row
 
 
+def _runs_text(board: Board, e: Entry) -> str:
+    """``3 (±0.004)``: a repeated run's number of runs and the spread of the primary score."""
+    runs = e.scores.get("runs")
+    if not runs:
+        return "1"
+    std = (runs.get("std") or {}).get(board.primary)
+    return f"{runs.get('n')} (±{std:.3f})" if isinstance(std, (int, float)) else str(runs.get("n"))
+
+
 def _notes(board: Board) -> list[str]:
     notes = []
+    if any(e.scores.get("runs") for e in board.entries):
+        notes.append(f"Repeated runs (run ids, --repeat): scores are the mean over runs; ± is the sample standard "
+                     f"deviation of {METRICS[board.primary].label} across runs.")
     partial = [e for e in board.entries if not e.complete]
     if partial and not board.allow_partial:
         notes.append("Runs with missing sequences are not ranked: "
