@@ -160,12 +160,33 @@ def _in_memory(seqs: list[Sequence], results: Mapping[str, object], protocol: st
     from sotbench.metrics.vot_io import as_trajectory
 
     found: dict[str, ResultFile] = {}
+    if protocol == "longterm":
+        return _in_memory_longterm(seqs, results)
     for name, value in results.items():
         trajs = [getattr(rep, "trajectory", rep) for rep in _repetitions(value, protocol)]
         trajs = [as_trajectory(t) if protocol == "vot_reset" else np.asarray(t, dtype=np.float64) for t in trajs]
         found[name] = ResultFile(name, [], trajs)
     missing = [s.name for s in seqs if s.name not in found]
     return ImportedResults("memory", found, missing, [])
+
+
+def _in_memory_longterm(seqs: list[Sequence], results: Mapping[str, object]) -> ImportedResults:
+    """Long-term outputs (``OpeOutput``: boxes and confidences) as their files would read: ``1`` on
+    the initialisation frame, then the boxes; no confidence on the first frame."""
+    from sotbench.metrics.longterm import CONFIDENCE
+    from sotbench.metrics.vot_io import as_trajectory
+    from sotbench.results import VOT_INIT
+
+    found: dict[str, ResultFile] = {}
+    for name, out in results.items():
+        if not hasattr(out, "scores"):
+            raise EvaluationError(f"{name}: long-term results need the tracker's confidences (an OpeOutput), "
+                                  f"got {type(out).__name__}")
+        boxes = np.asarray(out.boxes, dtype=np.float64)
+        conf = np.asarray(out.scores, dtype=np.float64).copy()
+        conf[0] = np.nan
+        found[name] = ResultFile(name, [], [as_trajectory([VOT_INIT, *boxes[1:]])], values={CONFIDENCE: conf})
+    return ImportedResults("memory", found, [s.name for s in seqs if s.name not in found], [])
 
 
 def evaluate_results(

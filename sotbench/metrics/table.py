@@ -52,7 +52,7 @@ class MetricInfo:
 
     label: str  # table header, plot legend
     latex: str  # LaTeX table header
-    protocol: str  # "ope" or "vot_reset"
+    protocol: str  # "ope", "vot_reset" or "longterm" (the protocol whose results it scores)
     higher_is_better: bool = True
     fraction: bool = True  # in [0, 1]: shown as 0.xxx, or xx.x with --percent
     curve: CurveAxis | None = None
@@ -81,8 +81,12 @@ METRICS: dict[str, MetricInfo] = {
     "mean_failures": MetricInfo("Mean failures", "Fail./rep.", "vot_reset", higher_is_better=False, fraction=False,
                                 leaderboard=False),
     "reliability": MetricInfo("Reliability", "Rel.", "vot_reset", leaderboard=False),
+    "f_score": MetricInfo("F-score", "F", "longterm",
+                          curve=CurveAxis("precision_recall", "Precision/recall", "Recall", "Precision", "lower left")),
+    "lt_precision": MetricInfo("Precision (LT)", "Pr", "longterm"),
+    "lt_recall": MetricInfo("Recall (LT)", "Re", "longterm"),
 }
-PRIMARY: dict[str, str] = {"ope": "success_auc", "vot_reset": "eao"}
+PRIMARY: dict[str, str] = {"ope": "success_auc", "vot_reset": "eao", "longterm": "f_score"}
 
 
 def metric_info(name: str) -> MetricInfo:

@@ -11,7 +11,7 @@ from sotbench.metrics.table import protocol_title, scored_as
 from sotbench.report.board import Board
 from sotbench.report.formats import to_csv, to_latex, to_markdown
 from sotbench.report.html import render_html
-from sotbench.report.plots_ope import CURVES, curve_figure, radar_figure
+from sotbench.report.plots_ope import CURVES, LONGTERM_CURVES, curve_figure, radar_figure
 from sotbench.report.plots_vot import ar_figure, eao_curve_figure, eao_ranking_figure
 from sotbench.report.style import assign_styles, rc_context, save_figure
 from sotbench.report.tables import Table, attribute_table, leaderboard
@@ -70,6 +70,9 @@ def figures(board: Board, percent: bool = False) -> list[tuple[str, str, object]
         for attr in board.attributes:
             out.append((f"attributes/success_{_slug(attr)}", f"Success plot: {board.attribute_labels.get(attr, attr)}",
                         curve_figure(board, styles, "success", attr=attr, percent=percent)))
+    elif scored_as(board.protocol) == "longterm":
+        out.append(("precision_recall", "Precision/recall plot", curve_figure(board, styles, "precision_recall",
+                                                                     percent=percent, kinds=LONGTERM_CURVES)))
     else:
         out.append(("eao_curve", "Expected overlap curves", eao_curve_figure(board, styles, percent)))
         out.append(("eao_ranking", "EAO ranking", eao_ranking_figure(board, styles, percent)))
