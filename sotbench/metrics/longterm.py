@@ -4,8 +4,8 @@ them (pysot toolkit ``evaluation/f1_benchmark.py`` and ``utils/statistics.py``).
 A long-term run is one pass per sequence: boxes, and the tracker's confidence per frame
 (``<seq>_001_confidence.value``; its first line, the initialisation frame, is not read).  With
 ``overlap`` the per-frame region overlap (bounded by the image, the profile's VOT overlap; 0
-where the target is absent or on the initialisation frame) and ``N`` the frames where the target
-is visible:
+where the target is absent -- an all-NaN ground truth row, or the dataset's absence flags -- and
+on the initialisation frame) and ``N`` the frames where the target is visible:
 
 * thresholds: 98 of the ``n`` confidences of all sequences pooled and sorted (NaN left out), at
   ``floor(linspace(d - 1, n - d, 98) + 0.5)`` with ``d = floor(n / 98)``, plus ``-inf`` and
@@ -123,6 +123,7 @@ def _overlaps(traj, seq: Sequence, profile: Profile) -> np.ndarray:
     bounds = _bounds(profile.vot_accuracy_bounds, _image_size(seq))
     out = np.zeros(len(seq.gt))
     out[:n] = region_overlaps(pred, gt, bounds, mode=profile.vot_overlap_mode, pred_special=traj.codes[:n] != REGION)
+    out[_absent(seq)] = 0.0  # pysot: the ground truth of such a frame is the special region [0]
     return out
 
 
@@ -137,8 +138,14 @@ def _image_size(seq: Sequence) -> tuple[int, int] | None:
     return size
 
 
+def _absent(seq: Sequence) -> np.ndarray:
+    """Frames without the target: all-NaN ground truth (VOT-LT), or the dataset's absence flags (LaSOT)."""
+    gone = np.isnan(np.asarray(seq.gt, dtype=np.float64)).all(axis=1)
+    return gone | np.asarray(seq.absent, dtype=bool) if seq.absent is not None else gone
+
+
 def _visible(seq: Sequence) -> int:
-    return int((~np.isnan(np.asarray(seq.gt, dtype=np.float64)).all(axis=1)).sum())
+    return int((~_absent(seq)).sum())
 
 
 def _aggregate(pr: list[tuple[np.ndarray, np.ndarray]], thresholds: np.ndarray) -> tuple[dict, dict]:
