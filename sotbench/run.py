@@ -168,7 +168,8 @@ def run_dataset(spec: TrackerSpec, dataset: Dataset, options: RunOptions = RunOp
     protocol = _protocol(dataset, options)
     run_name = options.name or spec.name
     vot = dataset.spec.vot if protocol.job == "vot_reset" else None
-    repetitions = options.repetitions or (vot.repetitions if vot else part_count(protocol.name))
+    # reset protocol: --repetitions (default: the benchmark's); else the protocol's parts per run
+    repetitions = (options.repetitions or vot.repetitions) if vot else part_count(protocol.name)
     names = list(dataset.subset(list(options.sequences))) if options.sequences else dataset.names
     backend = _backend(spec, dataset, options)
     run_ids = _run_ids(options, protocol, backend, spec.name)

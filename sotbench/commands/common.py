@@ -77,4 +77,5 @@ def add_protocol_argument(p: argparse.ArgumentParser, what: str) -> None:
 
     p.add_argument("--protocol", choices=list(RUN_PROTOCOLS), metavar="NAME",
                    help=f"{what} under this protocol: {', '.join(RUN_PROTOCOLS)} (default: the dataset's own; "
-                        "tre/sre on the OTB benchmarks, longterm on any one-pass benchmark; docs/protocols.md)")
+                        "tre/sre on the OTB benchmarks and synthetic, longterm on any one-pass benchmark; "
+                        "docs/protocols.md)")
