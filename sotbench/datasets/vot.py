@@ -100,7 +100,6 @@ class VOT2018(Dataset):
     )
 
     json_name = "VOT2018.json"
-    description_url = VOT_URL
     absent_rows = False  # long-term: a frame without the target has an all-NaN region
 
     def __init__(self, root: str | os.PathLike | None = None, split: str | None = None):
@@ -110,13 +109,18 @@ class VOT2018(Dataset):
     def expected_names(self) -> list[str] | None:
         return package_lines("vot2018.txt")
 
+    @classmethod
+    def description_url(cls) -> str:
+        """The VOT toolkit's dataset description this edition is downloaded from."""
+        return VOT_URL
+
     # -- download (what the VOT toolkit fetches: per-sequence zips listed in description.json) --
     @classmethod
     def download_items(cls, root: Path, url: str | None = None) -> list[DownloadItem]:
         """Fetch the dataset description and list each sequence's annotation and image zips."""
         from sotbench.download import fetch
 
-        url = url or cls.description_url
+        url = url or cls.description_url()
         desc = json.loads(fetch(url, root / "description.json").read_text())
         items = []
         for seq in desc.get("sequences", []):
@@ -219,8 +223,11 @@ class VOT2018LT(VOT2018):
                "with color/%08d.jpg or flat images; pysot: <root>/VOT2018-LT.json [+ images]",
     )
     json_name = "VOT2018-LT.json"
-    description_url = VOT_LT_URL
     absent_rows = True
+
+    @classmethod
+    def description_url(cls) -> str:
+        return VOT_LT_URL
 
     def expected_names(self) -> list[str] | None:
         return None  # the list is the root's list.txt (not bundled)
