@@ -26,6 +26,7 @@ from sotbench.metrics.profile import Profile
 from sotbench.metrics.profiles import get_profile
 from sotbench.metrics.scoring import NothingToScore, SequenceScoring, score_sequences
 from sotbench.metrics.table import higher_is_better, primary
+from sotbench.protocols import run_protocol
 from sotbench.results import RunDir
 from sotbench.scores import Scores
 from sotbench.sequences import Sequence
@@ -51,8 +52,6 @@ def primary_metric(dataset: Dataset | DatasetSpec | str) -> tuple[str, bool]:
 def resolve_profile(dataset: Dataset, profile: str | Profile | None, protocol: str | None = None) -> Profile:
     """The profile to use on ``dataset`` (its default when ``None``) for results of ``protocol``
     (default: the dataset's own), with its per-dataset rules."""
-    from sotbench.protocols import run_protocol
-
     try:
         prof = get_profile(profile or dataset.spec.default_profile)
         scored_as = run_protocol(protocol or dataset.protocol).scored_as
@@ -297,8 +296,6 @@ def evaluate(
         raise EvaluationError("unreadable result files:\n  " + "\n  ".join(imported.errors[:10]) + more)
     scores = _score(dataset, seqs, imported, prof, run_dir, protocol)
     manifest = RunDir(run_dir).read_manifest()
-    from sotbench.protocols import run_protocol
-
     folder = run_protocol(protocol).folder  # <run>/tre: the run is <run>
     scores.run = (run_dir.parent if folder and run_dir.name == folder else run_dir).name
     scores.run_dir = str(run_dir)

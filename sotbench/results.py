@@ -19,6 +19,8 @@ toolkit's layout, with its per-frame values beside it::
     <out>/<Dataset>/<run>/tre/<seq>/<seq>_001.txt        its start frame .. the last frame
     <out>/<Dataset>/<run>/tre/<seq>/<seq>_001_time.value
     <out>/<Dataset>/<run>/sre/<seq>/<seq>_001.txt        SRE (OTB): shift k = 1..12 (SRE_SHIFTS)
+    <out>/<Dataset>/<run>/tre/otb-kit/<seq>_<run>.mat    the same, as the OTB MATLAB kit's results
+                                                         (its ``results`` cell; also sre/otb-kit/)
     <out>/<Dataset>/<run>/longterm/<seq>/<seq>_001.txt   long-term (pysot's VOT-LT layout): 1 on
     <out>/<Dataset>/<run>/longterm/<seq>/<seq>_001_confidence.value   frame 0, then boxes;
                                                          confidence per frame (frame 0: empty)
@@ -56,15 +58,15 @@ def run_id_dir(path: str | os.PathLike, run_id: int | None) -> Path:
     return path if run_id is None else path.with_name(f"{path.name}_{run_id:03d}")
 
 
-def write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder."""
+def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
+    """Write ``text`` (or bytes) to ``path`` through a temporary file in the same folder."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     # os.open applies the umask (mkstemp would force mode 0600 on the result files)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(fd, "w") as fh:
+        with os.fdopen(fd, "wb" if isinstance(text, bytes) else "w") as fh:
             fh.write(text)
         os.replace(tmp, path)
     except BaseException:
@@ -108,6 +110,11 @@ class RunDir:
         """A per-frame value of a part (``time``, ``confidence``), as the VOT toolkit names them."""
         return self.path / seq / f"{seq}_{part:03d}_{name}.value"
 
+    def kit_mat_path(self, kit_name: str, run: str) -> Path:
+        """A TRE / SRE sequence as the OTB MATLAB kit's result file (``<seq>_<tracker>.mat``, the
+        name its perfPlot.m loads from ``results/results_TRE_*``); ``kit_name``: the kit's name of the sequence."""
+        return self.path / "otb-kit" / f"{kit_name}_{run}.mat"
+
     @property
     def manifest_path(self) -> Path:
         return self.path / MANIFEST
@@ -136,6 +143,25 @@ class RunDir:
             conf = ["" if k == 0 else f"{v:.6f}" for k, v in enumerate(np.asarray(output.scores, dtype=np.float64))]
             write_atomic(self.part_value_path(seq, part, "confidence"), "".join(c + "\n" for c in conf))
         write_atomic(self.part_path(seq, part), "".join(r + "\n" for r in rows))
+
+    def write_kit_mat(self, kit_name: str, run: str, first_frame: int,
+                      parts: list[tuple[int, np.ndarray, str | None]]) -> None:
+        """Write a TRE / SRE sequence's parts ``(start index, boxes, SRE shift or None)`` as the OTB
+        kit's ``results`` cell: per part a struct ``res`` (boxes), ``type`` ('rect'), ``len``,
+        ``annoBegin`` (the sequence's first image number), ``startFrame`` (the part's), ``shiftType``
+        (SRE), as the kit's main_running.m saves them."""
+        import io
+
+        from scipy.io import savemat
+
+        cell = np.empty((1, len(parts)), dtype=object)
+        for k, (start, boxes, shift) in enumerate(parts):
+            boxes = np.asarray(boxes, dtype=np.float64)
+            cell[0, k] = {"res": boxes, "type": "rect", "len": float(len(boxes)), "annoBegin": float(first_frame),
+                          "startFrame": float(first_frame + start), **({"shiftType": shift} if shift else {})}
+        buf = io.BytesIO()
+        savemat(buf, {"results": cell})
+        write_atomic(self.kit_mat_path(kit_name, run), buf.getvalue())
 
     def write_output(self, seq: str, part: int, output: Any) -> None:
         """Write one stream's output (``sotbench.jobs.OpeOutput`` or ``VotOutput``) as this folder's

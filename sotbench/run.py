@@ -28,7 +28,7 @@ import numpy as np
 from sotbench.datasets import Dataset, DatasetRef
 from sotbench.datasets.base import VotSettings
 from sotbench.jobs import Job, JobResult, Stream
-from sotbench.protocols import RunProtocol, check_protocol, part_count, protocol_streams, repetition_round
+from sotbench.protocols import SRE_SHIFTS, RunProtocol, check_protocol, part_count, protocol_streams, repetition_round
 from sotbench.provenance import environment, now_iso
 from sotbench.results import RunDir, run_id_dir
 from sotbench.trackers import TrackerSpec
@@ -290,7 +290,23 @@ def _write(plan: _Plan, res: JobResult) -> dict:
         plan.stores[run_id].write_output(name, part, output)
         frames += len(output.trajectory)
         seconds += float(output.times.sum())
+    if plan.protocol.name in ("tre", "sre"):
+        _write_kit(plan, res.job.seq, items)
     return {"seq": name, "frames": frames, "tracker_s": seconds}
+
+
+def _write_kit(plan: _Plan, seq, items) -> None:
+    """TRE / SRE: each run's parts of ``seq`` also as the OTB kit's result file."""
+    runs: dict = {}
+    for stream, output in items:
+        run_id, part = stream.tag
+        shift = SRE_SHIFTS[part - 1] if plan.protocol.name == "sre" else None
+        runs.setdefault(run_id, []).append((part, (output.start, output.boxes, shift)))
+    for run_id, parts in runs.items():
+        store = plan.stores[run_id]
+        run = store.path.parent.name  # <run>[_<id>]/tre
+        store.write_kit_mat(seq.meta.get("kit", seq.name), run, int(seq.meta.get("start_frame", 1)),
+                            [p for _, p in sorted(parts, key=lambda x: x[0])])
 
 
 def _merge(old: dict | None, new: dict) -> dict:

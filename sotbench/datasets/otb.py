@@ -148,7 +148,7 @@ class _OTB(Dataset):
         rec = _facts()["sequences"][name]
         info = {"n_frames": len(gt), "start_frame": start, "folder": rec["folder"],
                 "aliases": tuple(rec.get("aliases", ())), "layout": self.layout, "source": str(source),
-                "init_omit": self._init_omit(rec), **meta}
+                "init_omit": self._init_omit(rec), "kit": Path(rec["kit"]).stem, **meta}
         attrs = rec["attributes"] if attributes is None else attributes
         return Sequence(name=name, gt=gt, frames=frames, attributes=attrs,
                         image_size=first_image_size(frames), meta=info)

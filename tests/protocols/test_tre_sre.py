@@ -178,3 +178,26 @@ def test_protocols_a_dataset_does_not_define_are_refused(dataset, protocol, synt
     err = capsys.readouterr().err
     assert code == 2 and f"cannot be run under the {protocol} protocol" in err and "its protocols: " in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_tre_and_sre_also_write_the_otb_kit_results(synthetic, synthetic_root, tmp_path):
+    """Each TRE / SRE sequence is also written as the OTB MATLAB kit's result file
+    (``<seq>_<tracker>.mat``: the ``results`` cell of structs its perfPlot.m loads)."""
+    from scipy.io import loadmat
+
+    out = tmp_path / "res"
+    for protocol in ("tre", "sre"):
+        assert main(["run", "--tracker", "identity", "--dataset", "synthetic", "--root", str(synthetic_root),
+                     "--sequences", "Jumps", "--protocol", protocol, "--out", str(out), "--no-progress"]) == 0
+    tre = RunDir(out / "synthetic" / "identity" / "tre", "tre")
+    mat = loadmat(tre.kit_mat_path("Jumps", "identity"), squeeze_me=True, struct_as_record=False)["results"]
+    assert len(mat) == 20
+    for k, (res, s) in enumerate(zip(mat, tre_starts(synthetic["Jumps"])), start=1):
+        np.testing.assert_allclose(res.res, np.loadtxt(tre.part_path("Jumps", k), delimiter=","), atol=1e-4)
+        assert (res.type, res.len, res.startFrame, res.annoBegin) == ("rect", 80 - s, 1 + s, 1)
+    sre = RunDir(out / "synthetic" / "identity" / "sre", "sre")
+    mat = loadmat(sre.kit_mat_path("Jumps", "identity"), squeeze_me=True, struct_as_record=False)["results"]
+    assert [r.shiftType for r in mat] == ["left", "right", "up", "down", "topLeft", "topRight", "bottomLeft",
+                                          "bottomRight", "scale_8", "scale_9", "scale_11", "scale_12"]
+    # the export folder is not read as results
+    assert evaluate(synthetic, sre.path, sequences=["Jumps"], write=False).coverage["evaluated"] == 1
