@@ -31,8 +31,8 @@ from sotbench.results import RunDir
 from sotbench.scores import Scores
 from sotbench.sequences import Sequence
 
-__all__ = ["evaluate", "evaluate_results", "evaluate_trajectories", "primary_metric", "resolve_profile", "EvaluationError",
-           "Scores", "resolve_run", "import_run"]
+__all__ = ["evaluate", "evaluate_results", "evaluate_trajectories", "primary_metric", "resolve_profile",
+           "EvaluationError", "Scores", "resolve_run", "import_run"]
 
 
 class EvaluationError(ValueError):

@@ -41,8 +41,8 @@ from sotbench.results import VOT_FAILURE, VOT_INIT, VOT_SKIP
 from sotbench.sequences import Sequence
 
 __all__ = ["StreamRecord", "region_at", "repetition_round", "DETERMINISTIC_AGREEMENT", "RunProtocol",
-           "RUN_PROTOCOLS", "run_protocol", "check_protocol", "dataset_protocols", "protocol_streams", "part_count", "tre_starts", "sre_regions",
-           "shift_box", "SRE_SHIFTS", "TRE_SEGMENTS", "TRE_MIN_LENGTH", "part_starts"]
+           "RUN_PROTOCOLS", "run_protocol", "check_protocol", "dataset_protocols", "protocol_streams", "part_count",
+           "tre_starts", "sre_regions", "shift_box", "SRE_SHIFTS", "TRE_SEGMENTS", "TRE_MIN_LENGTH", "part_starts"]
 
 DETERMINISTIC_AGREEMENT = 3  # identical repetitions after which a deterministic tracker stops
 

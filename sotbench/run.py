@@ -207,12 +207,17 @@ def run_dataset(spec: TrackerSpec, dataset: Dataset, options: RunOptions = RunOp
         manifest = manifests[r]
         manifest["backend"] = backend.describe()
         manifest.update(finished=now_iso(), status="finished" if summary.ok else "incomplete",
-                        summary={"done": len(summary.done), "skipped": len(summary.skipped),
-                                 "failed": summary.failed, "frames": summary.frames,
-                                 "tracker_fps": summary.frames / summary.tracker_seconds if summary.tracker_seconds else None,
-                                 "end_to_end_fps": summary.frames / summary.wall_seconds if summary.wall_seconds else None})
+                        summary=_summary(summary))
         store.write_manifest(manifest)
     return summary
+
+
+def _summary(summary: RunSummary) -> dict:
+    """The manifest's summary of what the run did."""
+    fps = summary.frames / summary.tracker_seconds if summary.tracker_seconds else None
+    e2e = summary.frames / summary.wall_seconds if summary.wall_seconds else None
+    return {"done": len(summary.done), "skipped": len(summary.skipped), "failed": summary.failed,
+            "frames": summary.frames, "tracker_fps": fps, "end_to_end_fps": e2e}
 
 
 @dataclass

@@ -67,8 +67,8 @@ def _print_table(scores, warnings_shown: int = 8) -> None:
 
 def _run_ids(results: list[Path], protocol: str | None) -> list[Path]:
     """Several folders, or the run-id folders of a run that has no results of its own."""
-    from sotbench.report.runs import has_results
     from sotbench.repeats import run_id_folders
+    from sotbench.report.runs import has_results
 
     if len(results) > 1:
         return results

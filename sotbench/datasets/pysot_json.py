@@ -73,7 +73,8 @@ def _absent_row(row: object) -> bool:
     return row == [0] or all(isinstance(v, float) and v != v for v in row)
 
 
-def record_gt(path: Path, name: str, rec: dict, widths: tuple[int, ...] = (4,), absent_rows: bool = False) -> np.ndarray:
+def record_gt(path: Path, name: str, rec: dict, widths: tuple[int, ...] = (4,),
+              absent_rows: bool = False) -> np.ndarray:
     """``gt_rect`` as ``(N, W)`` float64; 4-number rows among 8-number ones are NaN-padded;
     ``absent_rows``: an all-NaN row (or pysot's ``[0]``) is a frame without the target (VOT-LT)."""
     rows = _field(path, name, rec, "gt_rect")

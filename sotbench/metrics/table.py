@@ -19,8 +19,8 @@ import numpy as np
 
 from sotbench.metrics import centre_error
 
-__all__ = ["MetricInfo", "CurveAxis", "OpeContext", "METRICS", "PRIMARY", "metric_info", "metrics_for", "primary", "higher_is_better",
-           "computed_metrics", "scored_as", "protocol_title"]
+__all__ = ["MetricInfo", "CurveAxis", "OpeContext", "METRICS", "PRIMARY", "metric_info", "metrics_for", "primary",
+           "higher_is_better", "computed_metrics", "scored_as", "protocol_title"]
 
 
 @dataclass

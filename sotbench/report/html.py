@@ -7,8 +7,8 @@ import base64
 import html
 import json
 
-from sotbench.report.board import Board
 from sotbench.metrics.table import protocol_title
+from sotbench.report.board import Board
 from sotbench.report.tables import Table, format_value
 
 __all__ = ["render_html"]

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from sotbench.metrics.table import protocol_title, scored_as
 from sotbench.report.board import Board
+from sotbench.report.files import write_text as write_atomic
 from sotbench.report.formats import to_csv, to_latex, to_markdown
 from sotbench.report.html import render_html
 from sotbench.report.plots_ope import CURVES, LONGTERM_CURVES, curve_figure, radar_figure
 from sotbench.report.plots_vot import ar_figure, eao_curve_figure, eao_ranking_figure
 from sotbench.report.style import assign_styles, rc_context, save_figure
 from sotbench.report.tables import Table, attribute_table, leaderboard
-from sotbench.report.files import write_text as write_atomic
 
 __all__ = ["FORMATS", "TABLE_FORMATS", "IMAGE_FORMATS", "ReportPaths", "render_board", "parse_formats"]
 

@@ -27,7 +27,8 @@ def test_precision_recall_by_hand():
     # +inf: no frame -> P 1, R 0; 0.7: frames 1, 2; -inf: confidence > 0 -> frames 1, 2, 3 (not 4: 0.0)
     assert p.tolist() == pytest.approx([1.0, 0.7, 1.4 / 3])
     assert r.tolist() == pytest.approx([0.0, 0.35, 0.35])
-    assert f_scores(p, r).tolist() == pytest.approx([0.0, 2 * 0.7 * 0.35 / 1.05, 2 * (1.4 / 3) * 0.35 / (1.4 / 3 + 0.35)])
+    f_low = 2 * (1.4 / 3) * 0.35 / (1.4 / 3 + 0.35)
+    assert f_scores(p, r).tolist() == pytest.approx([0.0, 2 * 0.7 * 0.35 / 1.05, f_low])
     assert f_scores(np.array([0.0]), np.array([0.0])).tolist() == [0.0]  # P + R = 0
 
 

@@ -14,7 +14,8 @@ def _sweep(root, name: str) -> dict:
 
 
 def _load(tmp_path, name: str):
-    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(tmp_path / "study.journal")))
+    backend = optuna.storages.journal.JournalFileBackend(str(tmp_path / "study.journal"))
+    storage = optuna.storages.JournalStorage(backend)
     return optuna.load_study(study_name=name, storage=storage)
 
 
