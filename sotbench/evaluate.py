@@ -4,7 +4,9 @@ Needs annotations only.  The dataset's protocol picks the metrics: one-pass data
 ``sotbench.metrics`` OPE functions, reset-protocol (VOT) datasets the functions of
 ``sotbench.metrics.vot``; the profile (default: the dataset's) fixes every convention.
 ``evaluate_results`` is the in-memory path (no files, either protocol) used by the hyperparameter
-search; it scores exactly as ``evaluate`` does.
+search; it scores exactly as ``evaluate`` does.  A run of a derived protocol (TRE, SRE, long-term:
+``sotbench.protocols.RUN_PROTOCOLS``) is scored under it: the run's manifest names it, or
+``protocol=``; its results are in the run folder's protocol sub-folder.
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from sotbench.metrics.profile import Profile
 from sotbench.metrics.profiles import get_profile
 from sotbench.metrics.scoring import NothingToScore, SequenceScoring, score_sequences
 from sotbench.metrics.table import higher_is_better, primary
+from sotbench.protocols import run_protocol
 from sotbench.results import RunDir
 from sotbench.scores import Scores
 from sotbench.sequences import Sequence
 
 __all__ = ["evaluate", "evaluate_results", "evaluate_trajectories", "primary_metric", "resolve_profile",
-           "EvaluationError", "ResultsMismatchError", "Scores"]
+           "EvaluationError", "ResultsMismatchError", "Scores", "resolve_run", "import_run"]
 
 
 class EvaluationError(ValueError):
@@ -52,16 +55,54 @@ def primary_metric(dataset: Dataset | DatasetSpec | str) -> tuple[str, bool]:
     return name, higher_is_better(name)
 
 
-def resolve_profile(dataset: Dataset, profile: str | Profile | None) -> Profile:
-    """The profile to use on ``dataset`` (its default when ``None``), with its per-dataset rules."""
+def resolve_profile(dataset: Dataset, profile: str | Profile | None, protocol: str | None = None) -> Profile:
+    """The profile to use on ``dataset`` (its default when ``None``) for results of ``protocol``
+    (default: the dataset's own), with its per-dataset rules."""
     try:
         prof = get_profile(profile or dataset.spec.default_profile)
+        scored_as = run_protocol(protocol or dataset.protocol).scored_as
     except ValueError as exc:
         raise EvaluationError(str(exc)) from None
-    if dataset.protocol not in prof.protocols:
+    if scored_as not in prof.protocols:
         raise EvaluationError(f"profile {prof.name!r} scores {'/'.join(prof.protocols)} results, but "
-                              f"{dataset.spec.title} uses the {dataset.protocol} protocol")
+                              f"{dataset.spec.title} results of the {protocol or dataset.protocol} protocol are "
+                              f"scored as {scored_as}")
     return prof.for_dataset(dataset.key)
+
+
+def resolve_run(dataset: Dataset, run_dir: str | os.PathLike, protocol: str | None = None) -> tuple[str, Path]:
+    """The protocol a run folder is scored under (``protocol``, else its manifest's, else the
+    dataset's own; checked against the dataset) and the folder that holds those results (a run
+    folder's protocol sub-folder, e.g. ``<run>/tre``, when it has one)."""
+    from sotbench.protocols import check_protocol
+
+    run_dir = Path(run_dir)
+    manifest = RunDir(run_dir).read_manifest() if run_dir.is_dir() else None
+    name = protocol or ((manifest or {}).get("protocol") or {}).get("name") or dataset.protocol
+    try:
+        proto = check_protocol(name, dataset)
+    except ValueError as exc:
+        raise EvaluationError(str(exc)) from None
+    if proto.folder and run_dir.name != proto.folder and (run_dir / proto.folder).is_dir():
+        run_dir = run_dir / proto.folder
+    return proto.name, run_dir
+
+
+_PROTOCOL_LAYOUT = {"tre": "got10k", "sre": "got10k", "longterm": "vot"}  # <seq>/<seq>_NNN.txt part files
+
+
+def import_run(dataset: Dataset, run_dir: Path, protocol: str, names: list[str], layout: str = "auto",
+               first_gt: dict | None = None) -> ImportedResults:
+    """Read a run folder's results of ``protocol`` (long-term: with the confidence files, which
+    the results hash then covers)."""
+    parts = protocol in _PROTOCOL_LAYOUT
+    imported = import_results(run_dir, names, layout=_PROTOCOL_LAYOUT.get(protocol, layout),
+                              first_gt=None if parts else first_gt)
+    if protocol == "longterm":
+        from sotbench.metrics.longterm import attach_confidences
+
+        attach_confidences(imported, run_dir)
+    return imported
 
 
 def _check_public(dataset: Dataset, sequences: list[Sequence], run_dir: Path | None = None) -> None:
@@ -141,12 +182,33 @@ def _in_memory(seqs: list[Sequence], results: Mapping[str, object], protocol: st
     from sotbench.metrics.vot_io import as_trajectory
 
     found: dict[str, ResultFile] = {}
+    if protocol == "longterm":
+        return _in_memory_longterm(seqs, results)
     for name, value in results.items():
         trajs = [getattr(rep, "trajectory", rep) for rep in _repetitions(value, protocol)]
         trajs = [as_trajectory(t) if protocol == "vot_reset" else np.asarray(t, dtype=np.float64) for t in trajs]
         found[name] = ResultFile(name, [], trajs)
     missing = [s.name for s in seqs if s.name not in found]
     return ImportedResults("memory", found, missing, [])
+
+
+def _in_memory_longterm(seqs: list[Sequence], results: Mapping[str, object]) -> ImportedResults:
+    """Long-term outputs (``OpeOutput``: boxes and confidences) as their files would read: ``1`` on
+    the initialisation frame, then the boxes; no confidence on the first frame."""
+    from sotbench.metrics.longterm import CONFIDENCE
+    from sotbench.metrics.vot_io import as_trajectory
+    from sotbench.results import VOT_INIT
+
+    found: dict[str, ResultFile] = {}
+    for name, out in results.items():
+        if not hasattr(out, "scores"):
+            raise EvaluationError(f"{name}: long-term results need the tracker's confidences (an OpeOutput), "
+                                  f"got {type(out).__name__}")
+        boxes = np.asarray(out.boxes, dtype=np.float64)
+        conf = np.asarray(out.scores, dtype=np.float64).copy()
+        conf[0] = np.nan
+        found[name] = ResultFile(name, [], [as_trajectory([VOT_INIT, *boxes[1:]])], values={CONFIDENCE: conf})
+    return ImportedResults("memory", found, [s.name for s in seqs if s.name not in found], [])
 
 
 def evaluate_results(
@@ -180,9 +242,27 @@ def evaluate_trajectories(
 
 
 def _score(dataset: Dataset, seqs: list[Sequence], imported: ImportedResults, prof: Profile,
-           run_dir: Path | None) -> Scores:
-    """Scores of imported results (files or memory), by the dataset's protocol."""
-    if dataset.protocol == "vot_reset":
+           run_dir: Path | None, protocol: str | None = None) -> Scores:
+    """Scores of imported results (files or memory), by the run's protocol (default: the dataset's)."""
+    protocol = protocol or dataset.protocol
+    if protocol == "longterm":
+        from sotbench.metrics.longterm import score_longterm
+
+        try:
+            return score_longterm(dataset, seqs, imported, prof)
+        except ValueError as exc:
+            raise EvaluationError(str(exc)) from None
+    if protocol in ("tre", "sre"):
+        from sotbench.metrics.tre_sre import part_starts_of
+
+        starts, errors = part_starts_of(seqs, imported, protocol, run_dir.parent if run_dir else None)
+        if errors:
+            raise EvaluationError(f"{protocol.upper()} results that are not the protocol's parts:\n  "
+                                  + "\n  ".join(errors[:10]))
+        scores = _evaluate_ope(dataset, seqs, imported, prof, run_dir, starts)
+        scores.protocol = protocol
+        return scores
+    if protocol == "vot_reset":
         from sotbench.metrics.vot_eval import score_vot
 
         try:
@@ -221,28 +301,33 @@ def evaluate(
     write: bool = True,
     layout: str = "auto",
     sequences: list[str] | None = None,
+    protocol: str | None = None,
 ) -> Scores:
     """Score the results in ``run_dir`` and (unless ``write=False``) write the score files.
 
-    Score files go to ``out`` (default: ``run_dir``); see ``sotbench.scores.score_file_names``.
+    Score files go to ``out`` (default: the folder of the results, ``run_dir`` or its protocol
+    sub-folder); see ``sotbench.scores.score_file_names``.  ``protocol``: see ``resolve_run``.
     """
-    run_dir = Path(run_dir)
-    prof = resolve_profile(dataset, profile)
+    protocol, run_dir = resolve_run(dataset, run_dir, protocol)
+    prof = resolve_profile(dataset, profile, protocol)
     seqs = _sequences(dataset, sequences)
     _check_public(dataset, seqs, run_dir)
-    layout = resolve_layout(run_dir, layout)
-    try:
-        check_fit(dataset, run_dir, layout)
-    except ResultsMismatch as exc:
-        raise ResultsMismatchError(str(exc)) from None
-    imported = import_results(run_dir, [s.name for s in seqs], layout=layout,
-                              first_gt={s.name: s.gt[0, :4] for s in seqs})
+    if protocol not in _PROTOCOL_LAYOUT:  # part files of TRE / SRE / long-term runs are checked as they are read
+        layout = resolve_layout(run_dir, layout)
+        try:
+            check_fit(dataset, run_dir, layout)
+        except ResultsMismatch as exc:
+            raise ResultsMismatchError(str(exc)) from None
+    imported = import_run(dataset, run_dir, protocol, [s.name for s in seqs], layout,
+                          first_gt={s.name: s.gt[0, :4] for s in seqs})
     if imported.errors:
         more = f" (and {len(imported.errors) - 3} more)" if len(imported.errors) > 3 else ""
         raise EvaluationError("unreadable result files: " + "; ".join(imported.errors[:3]) + more)
-    scores = _score(dataset, seqs, imported, prof, run_dir)
+    scores = _score(dataset, seqs, imported, prof, run_dir, protocol)
     manifest = RunDir(run_dir).read_manifest()
-    scores.run, scores.run_dir = run_dir.name, str(run_dir)
+    folder = run_protocol(protocol).folder  # <run>/tre: the run is <run>
+    scores.run = (run_dir.parent if folder and run_dir.name == folder else run_dir).name
+    scores.run_dir = str(run_dir)
     scores.results_hash = results_hash(imported.paths, run_dir)
     scores.tracker = (manifest or {}).get("tracker")
     scores.flags = score_flags(manifest)
@@ -255,7 +340,8 @@ def evaluate(
     return scores
 
 
-def _evaluate_ope(dataset: Dataset, seqs: list[Sequence], imported, prof: Profile, run_dir: Path | None) -> Scores:
+def _evaluate_ope(dataset: Dataset, seqs: list[Sequence], imported, prof: Profile, run_dir: Path | None,
+                  starts: dict[str, list[int]] | None = None) -> Scores:
     rel = {s: os.path.relpath(r.paths[0], run_dir.parent) if r.paths and run_dir else s
            for s, r in imported.results.items()}
     warnings = list(imported.warnings)
@@ -269,7 +355,7 @@ def _evaluate_ope(dataset: Dataset, seqs: list[Sequence], imported, prof: Profil
     trajs = {s: r.trajectories for s, r in imported.results.items()}
     corner = {s: r.corner_first_row for s, r in imported.results.items()}
     try:
-        scoring = score_sequences(seqs, trajs, prof, labels=rel, corner_first_row=corner)
+        scoring = score_sequences(seqs, trajs, prof, labels=rel, corner_first_row=corner, starts=starts)
     except (PredictionError, NothingToScore) as exc:
         raise EvaluationError(str(exc)) from None
     missing = list(imported.missing) if prof.missing_sequence == "skip" else []

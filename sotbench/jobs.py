@@ -1,7 +1,10 @@
 """What a batch backend is handed and what it hands back: jobs, streams and their outputs.
 
 A *job* is one sequence tracked by one or more *streams*; a stream is one parameter set (the
-tracker's typed parameters) and the caller's label for it (a VOT repetition, a search trial).
+tracker's typed parameters), the caller's label for it (a VOT repetition, a search trial, a
+run id, a TRE segment) and where it starts: a stream may start at a later frame and from
+another box than the ground truth's (``start``, ``init``: the TRE segments and SRE shifts of
+``sotbench.protocols``).
 The streams of a job see the same frames, so a backend decodes each frame once for all of
 them.  ``sotbench run`` makes one job per sequence (its repetitions as streams);
 ``sotbench search`` one job per sequence with one stream per trial.
@@ -27,10 +30,13 @@ PROTOCOLS = ("ope", "vot_reset")
 
 @dataclass(frozen=True)
 class Stream:
-    """One stream: the tracker's typed parameters and the caller's label for it."""
+    """One stream: the tracker's typed parameters, the caller's label for it, and where it starts
+    (frame ``start``, from the region ``init``; ``None``: that frame's ground truth)."""
 
     params: Any
     tag: Any = None
+    start: int = 0
+    init: tuple[float, ...] | None = None
 
 
 @dataclass
@@ -59,11 +65,13 @@ class Job:
 
 @dataclass
 class OpeOutput:
-    """A one-pass trajectory: boxes ``(N, 4)``, confidences ``(N,)`` (NaN: none) and seconds per frame."""
+    """A one-pass trajectory of frames ``start .. N-1``: boxes ``(N - start, 4)``, confidences
+    (NaN: none; the initialisation frame has none) and seconds per frame."""
 
     boxes: np.ndarray
     scores: np.ndarray
     times: np.ndarray
+    start: int = 0
 
     @property
     def trajectory(self) -> np.ndarray:

@@ -10,6 +10,24 @@ that other toolkits read as well::
                                                          1 (init), 2 (failure), 0 (skipped)
     <out>/<Dataset>/<run>/baseline/<seq>/<seq>_001_time.value
 
+Protocols other than the benchmark's own one-pass or reset protocol keep their results and
+their manifest in a sub-folder of the run folder (``--protocol``, docs/protocols.md); each
+part (a TRE segment, an SRE shift, the long-term pass) is one trajectory file in the VOT
+toolkit's layout, with its per-frame values beside it::
+
+    <out>/<Dataset>/<run>/tre/run.json                   TRE (OTB): segment k = 1..20 covers
+    <out>/<Dataset>/<run>/tre/<seq>/<seq>_001.txt        its start frame .. the last frame
+    <out>/<Dataset>/<run>/tre/<seq>/<seq>_001_time.value
+    <out>/<Dataset>/<run>/sre/<seq>/<seq>_001.txt        SRE (OTB): shift k = 1..12 (SRE_SHIFTS)
+    <out>/<Dataset>/<run>/tre/otb-kit/<seq>_<run>.mat    the same, as the OTB MATLAB kit's results
+                                                         (its ``results`` cell; also sre/otb-kit/)
+    <out>/<Dataset>/<run>/longterm/<seq>/<seq>_001.txt   long-term (pysot's VOT-LT layout): 1 on
+    <out>/<Dataset>/<run>/longterm/<seq>/<seq>_001_confidence.value   frame 0, then boxes;
+                                                         confidence per frame (frame 0: empty)
+
+Repeated runs of a stochastic tracker (``--repeat N``) are sibling run folders named by run id
+as pytracking names them: ``<out>/<Dataset>/<run>_000``, ``<run>_001``, ...
+
 Every file is written atomically (temporary file + rename), so a killed run never leaves a
 half-written result, and a finished sequence is recognised by its file alone.  Sequence names
 come from annotation files: each must be one path component (``sotbench.safepath``), and a
@@ -21,6 +39,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any, Iterable
@@ -29,21 +48,30 @@ import numpy as np
 
 from sotbench.safepath import check_name, inside
 
-__all__ = ["RunDir", "write_atomic", "format_box", "VOT_INIT", "VOT_FAILURE", "VOT_SKIP"]
+__all__ = ["RunDir", "write_atomic", "format_box", "VOT_INIT", "VOT_FAILURE", "VOT_SKIP", "PART_PROTOCOLS",
+           "run_id_dir", "RUN_ID"]
 
 VOT_INIT, VOT_FAILURE, VOT_SKIP = 1, 2, 0
 MANIFEST = "run.json"
+PART_PROTOCOLS = ("tre", "sre", "longterm")  # one trajectory file per part, <seq>/<seq>_NNN.txt
+RUN_ID = re.compile(r"^(?P<base>.+)_(?P<id>\d{3})$")  # pytracking's <parameter>_<run id:03d>
 
 
-def write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder."""
+def run_id_dir(path: str | os.PathLike, run_id: int | None) -> Path:
+    """The folder of run ``run_id`` of the run at ``path`` (``None``: the run itself)."""
+    path = Path(path)
+    return path if run_id is None else path.with_name(f"{path.name}_{run_id:03d}")
+
+
+def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
+    """Write ``text`` (or bytes) to ``path`` through a temporary file in the same folder."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     # os.open applies the umask (mkstemp would force mode 0600 on the result files)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(fd, "w") as fh:
+        with os.fdopen(fd, "wb" if isinstance(text, bytes) else "w") as fh:
             fh.write(text)
         os.replace(tmp, path)
     except BaseException:
@@ -57,10 +85,11 @@ def format_box(box: Iterable[float]) -> str:
 
 
 class RunDir:
-    """One run folder: where each result file of each sequence goes, and what is finished."""
+    """One run folder of one protocol: where each result file of each sequence goes, and what is finished."""
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, protocol: str = "ope"):
         self.path = Path(path)
+        self.protocol = protocol
 
     # -- paths (the one place that builds them from sequence names) ------------------------
     def ope_path(self, seq: str) -> Path:
@@ -78,12 +107,27 @@ class RunDir:
     def vot_time_path(self, seq: str, repetition: int) -> Path:
         return self.vot_dir(seq) / f"{seq}_{repetition:03d}_time.value"
 
+    def part_path(self, seq: str, part: int) -> Path:
+        """A TRE / SRE / long-term trajectory: ``<seq>/<seq>_<part:03d>.txt``."""
+        seq = check_name(seq, "sequence name")
+        return self.path / seq / f"{seq}_{part:03d}.txt"
+
+    def part_value_path(self, seq: str, part: int, name: str) -> Path:
+        """A per-frame value of a part (``time``, ``confidence``), as the VOT toolkit names them."""
+        seq = check_name(seq, "sequence name")
+        return self.path / seq / f"{seq}_{part:03d}_{name}.value"
+
+    def kit_mat_path(self, kit_name: str, run: str) -> Path:
+        """A TRE / SRE sequence as the OTB MATLAB kit's result file (``<seq>_<tracker>.mat``, the
+        name its perfPlot.m loads from ``results/results_TRE_*``); ``kit_name``: the kit's name of the sequence."""
+        return self.path / "otb-kit" / f"{check_name(kit_name, 'sequence name')}_{check_name(run, 'run name')}.mat"
+
     @property
     def manifest_path(self) -> Path:
         return self.path / MANIFEST
 
     # -- writing ------------------------------------------------------------------------
-    def _write(self, path: Path, text: str) -> None:
+    def _write(self, path: Path, text: str | bytes) -> None:
         """``write_atomic`` once ``path``'s folder is known to resolve inside the run folder."""
         self.path.mkdir(parents=True, exist_ok=True)
         inside(self.path, path.parent, "result folder")
@@ -102,13 +146,45 @@ class RunDir:
         text = "".join((f"{int(v)}" if np.ndim(v) == 0 else format_box(v)) + "\n" for v in lines)
         self._write(self.vot_path(seq, repetition), text)
 
-    def write_output(self, seq: str, repetition: int, output: Any) -> None:
-        """Write one stream's output (``sotbench.jobs.OpeOutput`` or ``VotOutput``): the one writer
-        every run path uses."""
-        if hasattr(output, "boxes"):
-            self.write_ope(seq, output.boxes, output.times)
+    def write_part(self, seq: str, part: int, output: Any) -> None:
+        """Write one part of a TRE / SRE / long-term run (an ``OpeOutput``); the trajectory last.
+        Long-term runs write ``1`` for the initialisation frame and its confidences, as pysot does."""
+        self._write(self.part_value_path(seq, part, "time"), "".join(f"{t:.6f}\n" for t in output.times))
+        rows = [format_box(b) for b in np.asarray(output.boxes)]
+        if self.protocol == "longterm":
+            rows[0] = f"{VOT_INIT}"
+            conf = ["" if k == 0 else f"{v:.6f}" for k, v in enumerate(np.asarray(output.scores, dtype=np.float64))]
+            self._write(self.part_value_path(seq, part, "confidence"), "".join(c + "\n" for c in conf))
+        self._write(self.part_path(seq, part), "".join(r + "\n" for r in rows))
+
+    def write_kit_mat(self, kit_name: str, run: str, first_frame: int,
+                      parts: list[tuple[int, np.ndarray, str | None]]) -> None:
+        """Write a TRE / SRE sequence's parts ``(start index, boxes, SRE shift or None)`` as the OTB
+        kit's ``results`` cell: per part a struct ``res`` (boxes), ``type`` ('rect'), ``len``,
+        ``annoBegin`` (the sequence's first image number), ``startFrame`` (the part's), ``shiftType``
+        (SRE), as the kit's main_running.m saves them."""
+        import io
+
+        from scipy.io import savemat
+
+        cell = np.empty((1, len(parts)), dtype=object)
+        for k, (start, boxes, shift) in enumerate(parts):
+            boxes = np.asarray(boxes, dtype=np.float64)
+            cell[0, k] = {"res": boxes, "type": "rect", "len": float(len(boxes)), "annoBegin": float(first_frame),
+                          "startFrame": float(first_frame + start), **({"shiftType": shift} if shift else {})}
+        buf = io.BytesIO()
+        savemat(buf, {"results": cell})
+        self._write(self.kit_mat_path(kit_name, run), buf.getvalue())
+
+    def write_output(self, seq: str, part: int, output: Any) -> None:
+        """Write one stream's output (``sotbench.jobs.OpeOutput`` or ``VotOutput``) as this folder's
+        protocol lays it out: the one writer every run path uses."""
+        if not hasattr(output, "boxes"):
+            self.write_vot(seq, part, output.lines, np.asarray(output.times))
+        elif self.protocol in PART_PROTOCOLS:
+            self.write_part(seq, part, output)
         else:
-            self.write_vot(seq, repetition, output.lines, np.asarray(output.times))
+            self.write_ope(seq, output.boxes, output.times)
 
     def write_manifest(self, manifest: dict) -> None:
         write_atomic(self.manifest_path, json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n")
@@ -156,9 +232,12 @@ class RunDir:
                 path.unlink(missing_ok=True)
                 self.vot_time_path(seq, i).unlink(missing_ok=True)
 
-    def is_done(self, seq: str, protocol: str, repetitions: int = 1, deterministic: bool = True) -> bool:
+    def is_done(self, seq: str, protocol: str | None = None, repetitions: int = 1, deterministic: bool = True) -> bool:
         """True when ``seq`` has complete results (reset runs: all repetitions, or for a
-        deterministic tracker three identical ones)."""
+        deterministic tracker three identical ones; TRE / SRE: all ``repetitions`` parts)."""
+        protocol = protocol or self.protocol
+        if protocol in PART_PROTOCOLS:
+            return all(self.part_path(seq, k).is_file() for k in range(1, repetitions + 1))
         if protocol == "ope":
             return self.ope_path(seq).is_file()
         if len(self.vot_repetitions(seq)) >= repetitions:

@@ -9,6 +9,12 @@ e.g. SiamRPN++'s batched engine, else single-stream trackers stepped in lockstep
 worker processes with ``jobs > 1``); a reset-protocol job has one stream per repetition still
 to run, in the rounds of ``sotbench.protocols.repetition_round``.  Each finished job's files
 are written as it ends (``RunDir.write_output``).
+
+``protocol`` runs another protocol than the dataset's own (``sotbench.protocols.RUN_PROTOCOLS``:
+TRE / SRE segments and shifts are streams of the sequence's job, a long-term pass writes its
+confidences); its results and manifest go to the run folder's protocol sub-folder.  ``repeat``
+runs a stochastic tracker N times, each run id a stream of the same job, each written to its own
+run folder ``<run>_<id:03d>`` (pytracking's run ids).
 """
 
 from __future__ import annotations
@@ -19,13 +25,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from sotbench.datasets import Dataset, DatasetRef
 from sotbench.datasets.base import VotSettings
 from sotbench.errors import os_error_message
 from sotbench.jobs import Job, JobResult, Stream
-from sotbench.protocols import repetition_round
+from sotbench.protocols import SRE_SHIFTS, RunProtocol, check_protocol, part_count, protocol_streams, repetition_round
 from sotbench.provenance import environment, now_iso
-from sotbench.results import RunDir
+from sotbench.results import RunDir, run_id_dir
 from sotbench.safepath import check_name
 from sotbench.trackers import TrackerSpec
 from sotbench.trackers.backends import BackendOptions, BatchBackend, OptionsError, backend_for, track
@@ -50,6 +58,8 @@ class RunOptions:
     repetitions: int | None = None
     progress: bool = True
     tracking: BackendOptions = BackendOptions()
+    protocol: str | None = None  # default: the dataset's own (ope, vot_reset)
+    repeat: int | None = None  # run ids 0 .. repeat-1 of a stochastic tracker
 
     def __post_init__(self) -> None:
         if self.repetitions is not None and (isinstance(self.repetitions, bool) or not isinstance(self.repetitions, int)
@@ -62,6 +72,7 @@ class RunSummary:
     """What a run did."""
 
     run_dir: Path
+    run_dirs: list[Path] = field(default_factory=list)  # one per run id (--repeat), else [run_dir]
     done: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
@@ -74,13 +85,19 @@ class RunSummary:
         return not self.failed
 
 
-def run_dir_for(dataset: Dataset, run_name: str, out: Path) -> Path:
-    """``<out>/<Dataset>[-<split>]/<run_name>`` (the run name, from a flag or a preset, is one folder)."""
+def run_dir_for(dataset: Dataset, run_name: str, out: Path, protocol: str | None = None,
+                run_id: int | None = None) -> Path:
+    """``<out>/<Dataset>[-<split>]/<run_name>[_<run id>][/<protocol folder>]`` (the run name, from a flag
+    or a preset, is one folder)."""
     check_name(run_name, "run name")
+    from sotbench.protocols import run_protocol
+
     folder = dataset.spec.folder
     if dataset.split != dataset.spec.default_split:
         folder = f"{folder}-{dataset.split}"
-    return Path(out) / folder / run_name
+    path = run_id_dir(Path(out) / folder / run_name, run_id)
+    sub = run_protocol(protocol).folder if protocol else None
+    return path / sub if sub else path
 
 
 # -- orchestration --------------------------------------------------------------------------
@@ -146,7 +163,7 @@ def _check_manifest(store: RunDir, manifest: dict, force: bool) -> None:
 
 
 def _manifest(spec: TrackerSpec, dataset: Dataset, run_name: str, vot: VotSettings | None,
-              repetitions: int, tracker_info: dict) -> dict:
+              repetitions: int, tracker_info: dict, protocol: RunProtocol) -> dict:
     return {
         "schema": "sotbench-run-v1",
         "run": run_name,
@@ -156,7 +173,9 @@ def _manifest(spec: TrackerSpec, dataset: Dataset, run_name: str, vot: VotSettin
         "dataset": {"key": dataset.key, "split": dataset.split, "root": str(dataset.root),
                     "version": dataset.spec.version, "protocol": dataset.protocol,
                     "sequences": len(dataset)},
-        "protocol": {"name": dataset.protocol, "repetitions": repetitions,
+        "protocol": {"name": protocol.name, "repetitions": repetitions,
+                     **({"parts": part_count(protocol.name), "source": protocol.source}
+                        if protocol.name != dataset.protocol else {}),
                      **({"vot": vot.__dict__} if vot else {})},
         "environment": environment(),
         "started": now_iso(),
@@ -172,33 +191,69 @@ def _backend(spec: TrackerSpec, dataset: Dataset, options: RunOptions) -> BatchB
         raise RunError(str(exc)) from None
 
 
+def _run_ids(options: RunOptions, protocol: RunProtocol, backend: BatchBackend, name: str) -> list[int | None]:
+    """``[None]``, or the run ids of ``--repeat N`` (refused where N runs would be alike)."""
+    if options.repeat is None:
+        return [None]
+    if options.repeat < 2:
+        raise RunError(f"--repeat must be at least 2, got {options.repeat}")
+    if protocol.job == "vot_reset":
+        raise RunError("--repeat does not apply to the reset protocol, which repeats by itself "
+                       "(--repetitions, default: the benchmark's)")
+    if backend.deterministic:
+        raise RunError(f"{name} is deterministic (its `deterministic` attribute): --repeat {options.repeat} would "
+                       f"give {options.repeat} identical runs; run it once, without --repeat")
+    return list(range(options.repeat))
+
+
+def _protocol(dataset: Dataset, options: RunOptions) -> RunProtocol:
+    try:
+        return check_protocol(options.protocol or dataset.protocol, dataset)
+    except ValueError as exc:
+        raise RunError(str(exc)) from None
+
+
 def run_dataset(spec: TrackerSpec, dataset: Dataset, options: RunOptions = RunOptions()) -> RunSummary:
     """Run ``spec``'s tracker on ``dataset``; write results under ``options.out``."""
     t0 = time.perf_counter()
+    protocol = _protocol(dataset, options)
     run_name = options.name or spec.name
-    store = RunDir(run_dir_for(dataset, run_name, options.out))
-    vot = dataset.spec.vot if dataset.protocol == "vot_reset" else None
-    repetitions = options.repetitions or (vot.repetitions if vot else 1)
+    vot = dataset.spec.vot if protocol.job == "vot_reset" else None
+    # reset protocol: --repetitions (default: the benchmark's); else the protocol's parts per run
+    repetitions = (options.repetitions or vot.repetitions) if vot else part_count(protocol.name)
     names = list(dataset.subset(list(options.sequences))) if options.sequences else dataset.names
     backend = _backend(spec, dataset, options)
-    manifest = _manifest(spec, dataset, run_name, vot, repetitions, backend.tracker_info())
-    manifest["backend"] = backend.describe()
-    _check_manifest(store, manifest, options.force)
-    label = options.display_name or ((store.read_manifest() or {}).get("display_name") if not options.force else None)
+    run_ids = _run_ids(options, protocol, backend, spec.name)
+    stores = {r: RunDir(run_dir_for(dataset, run_name, options.out, protocol.name, r), protocol.name)
+              for r in run_ids}
+    manifests = {}
+    for r, store in stores.items():
+        manifests[r] = _manifest(spec, dataset, run_name, vot, repetitions, backend.tracker_info(), protocol)
+        manifests[r]["backend"] = backend.describe()
+        if r is not None:
+            manifests[r]["repeat"] = {"run_id": r, "runs": len(run_ids)}
+        _check_manifest(store, manifests[r], options.force)
+        if protocol.folder is not None:  # a protocol folder belongs to the run folder above it
+            _check_manifest(RunDir(store.path.parent), manifests[r], options.force)
+    first = stores[run_ids[0]]
+    label = options.display_name or ((first.read_manifest() or {}).get("display_name") if not options.force else None)
     if label:  # a resumed run keeps the label it was given
-        manifest["display_name"] = label
-    summary = RunSummary(run_dir=store.path)
+        for manifest in manifests.values():
+            manifest["display_name"] = label
+    summary = RunSummary(run_dir=stores[run_ids[0]].path, run_dirs=[st.path for st in stores.values()])
     todo = []
     for name in names:
-        if not options.force and store.is_done(name, dataset.protocol, repetitions, backend.deterministic):
+        if not options.force and all(st.is_done(name, protocol.name, repetitions, backend.deterministic)
+                                     for st in stores.values()):
             summary.skipped.append(name)
         else:
             todo.append(name)
     try:
-        store.write_manifest(manifest)
+        for r, store in stores.items():
+            store.write_manifest(manifests[r])
     except OSError as exc:
         raise RunError(f"{os_error_message(exc)}; nothing was run (--out chooses the results folder)") from None
-    plan = _Plan(spec, dataset, store, vot, repetitions, backend.deterministic, options.force)
+    plan = _Plan(spec, dataset, stores, protocol, vot, repetitions, backend.deterministic, options.force)
     for rep in _track_all(backend, plan, todo, options.progress):
         if "error" in rep:
             summary.failed[rep["seq"]] = rep["error"]
@@ -207,18 +262,25 @@ def run_dataset(spec: TrackerSpec, dataset: Dataset, options: RunOptions = RunOp
             summary.frames += rep["frames"]
             summary.tracker_seconds += rep["tracker_s"]
     summary.wall_seconds = time.perf_counter() - t0
-    manifest["backend"] = backend.describe()
-    manifest.update(finished=now_iso(), status="finished" if summary.ok else "incomplete",
-                    summary={"done": len(summary.done), "skipped": len(summary.skipped),
-                             "failed": summary.failed, "frames": summary.frames,
-                             "tracker_fps": summary.frames / summary.tracker_seconds if summary.tracker_seconds else None,
-                             "end_to_end_fps": summary.frames / summary.wall_seconds if summary.wall_seconds else None})
-    try:
-        store.write_manifest(manifest)
-    except OSError as exc:
-        raise RunError(f"{os_error_message(exc)}; the {len(summary.done)} sequences run are written and kept, "
-                       "a rerun skips them and records the manifest") from None
+    for r, store in stores.items():
+        manifest = manifests[r]
+        manifest["backend"] = backend.describe()
+        manifest.update(finished=now_iso(), status="finished" if summary.ok else "incomplete",
+                        summary=_summary(summary))
+        try:
+            store.write_manifest(manifest)
+        except OSError as exc:
+            raise RunError(f"{os_error_message(exc)}; the {len(summary.done)} sequences run are written and kept, "
+                           "a rerun skips them and records the manifest") from None
     return summary
+
+
+def _summary(summary: RunSummary) -> dict:
+    """The manifest's summary of what the run did."""
+    fps = summary.frames / summary.tracker_seconds if summary.tracker_seconds else None
+    e2e = summary.frames / summary.wall_seconds if summary.wall_seconds else None
+    return {"done": len(summary.done), "skipped": len(summary.skipped), "failed": summary.failed,
+            "frames": summary.frames, "tracker_fps": fps, "end_to_end_fps": e2e}
 
 
 @dataclass
@@ -227,24 +289,35 @@ class _Plan:
 
     spec: TrackerSpec
     dataset: Dataset
-    store: RunDir
+    stores: dict[int | None, RunDir]  # per run id (None: no --repeat)
+    protocol: RunProtocol
     vot: VotSettings | None
     repetitions: int
     deterministic: bool
     force: bool
     first_round_last: dict[str, int] = field(default_factory=dict)
 
-    def streams(self, name: str, first_round: bool) -> list[Stream]:
-        """The streams still to run for ``name``: OPE one; VOT one per repetition of this round."""
-        params = self.spec.resolved.params
+    @property
+    def store(self) -> RunDir:
+        """The run folder of a run without run ids (the reset protocol has no --repeat)."""
+        return self.stores[None]
+
+    def streams(self, seq, first_round: bool) -> list[Stream]:
+        """The streams still to run for ``seq``, tagged ``(run id, part)``: VOT one per repetition of
+        this round; else each unfinished run id's parts (OPE and long-term 1, TRE 20, SRE 12)."""
+        params, name = self.spec.resolved.params, seq.name
         if self.vot is None:
-            return [Stream(params, 1)]
+            out = []
+            for r, store in self.stores.items():
+                if self.force or not store.is_done(name, self.protocol.name, self.repetitions, self.deterministic):
+                    out += protocol_streams(self.protocol.name, seq, params, r)
+            return out
         fresh = self.force and first_round  # --force: what is on disk is replaced
         done = [] if fresh else list(range(1, len(self.store.vot_repetitions(name)) + 1))
         reps = repetition_round(done, self.repetitions, self.deterministic, not fresh and self.store.agree(name))
         if fresh and reps:
             self.first_round_last[name] = max(reps)
-        return [Stream(params, r) for r in reps]
+        return [Stream(params, (None, r)) for r in reps]
 
     def written(self, res: JobResult, report: dict) -> None:
         """After a forced first round wrote ``res``: drop the stale repetitions above it."""
@@ -258,33 +331,55 @@ class _Plan:
         for name in names:
             try:
                 seq = self.dataset[name]
-            except Exception as exc:  # a bad annotation fails its sequence only
+                streams = self.streams(seq, first_round)
+            except Exception as exc:  # a bad annotation (or no TRE start) fails its sequence only
                 reports[name] = {"seq": name, "error": describe_error(exc)}
                 continue
-            streams = self.streams(name, first_round)
             if streams:
-                out.append(Job(seq, streams, self.dataset.protocol, self.vot, tag=name))
+                out.append(Job(seq, streams, self.protocol.job, self.vot, tag=name))
         out.sort(key=lambda j: -j.length)
         return out
 
 
-def _write(store: RunDir, res: JobResult) -> dict:
+def _write(plan: _Plan, res: JobResult) -> dict:
     """Write a finished job's files (none if a stream failed); the sequence's report."""
     name = res.job.seq.name
     items = res.items()
     errors = [out for _, out in items if isinstance(out, str)]
+    if not errors and plan.protocol.name == "longterm":
+        errors = [f"the tracker reports no confidence on {name} (update() returns a box, not (box, score)); "
+                  "the long-term protocol scores by confidence" for _, out in items
+                  if len(out.scores) > 1 and not np.isfinite(out.scores[1:]).any()][:1]
     if errors:
         return {"seq": name, "error": errors[0]}
     frames, seconds = 0, 0.0
     for stream, output in items:
+        run_id, part = stream.tag
+        store = plan.stores[run_id]
         try:
-            store.write_output(name, stream.tag, output)
+            store.write_output(name, part, output)
         except OSError as exc:  # stops the run: every later sequence would fail the same way
             raise RunError(f"{os_error_message(exc)}; the results written before are kept in {store.path}, "
                            "a rerun continues with the sequences still to do") from None
         frames += len(output.trajectory)
         seconds += float(output.times.sum())
+    if plan.protocol.name in ("tre", "sre"):
+        _write_kit(plan, res.job.seq, items)
     return {"seq": name, "frames": frames, "tracker_s": seconds}
+
+
+def _write_kit(plan: _Plan, seq, items) -> None:
+    """TRE / SRE: each run's parts of ``seq`` also as the OTB kit's result file."""
+    runs: dict = {}
+    for stream, output in items:
+        run_id, part = stream.tag
+        shift = SRE_SHIFTS[part - 1] if plan.protocol.name == "sre" else None
+        runs.setdefault(run_id, []).append((part, (output.start, output.boxes, shift)))
+    for run_id, parts in runs.items():
+        store = plan.stores[run_id]
+        run = store.path.parent.name  # <run>[_<id>]/tre
+        store.write_kit_mat(seq.meta.get("kit", seq.name), run, int(seq.meta.get("start_frame", 1)),
+                            [p for _, p in sorted(parts, key=lambda x: x[0])])
 
 
 def _merge(old: dict | None, new: dict) -> dict:
@@ -307,7 +402,7 @@ def _track_all(backend: BatchBackend, plan: _Plan, todo: list[str], progress: bo
         while jobs:
             for res in track(backend, jobs, bar.update):
                 name = res.job.seq.name
-                report = _write(plan.store, res)
+                report = _write(plan, res)
                 plan.written(res, report)
                 reports[name] = _merge(reports.get(name), report)
                 _note_failure(reports[name], bar)

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from sotbench.datasets.base import Dataset
 
 __all__ = ["add_dataset_arguments", "open_dataset", "parse_sequences", "add_backend_arguments", "backend_options",
-           "add_display_name_arguments", "display_name_mapping", "int_range", "float_range", "positive_int", "non_negative_int"]
+           "add_display_name_arguments", "display_name_mapping", "int_range", "float_range", "positive_int", "non_negative_int",
+           "add_protocol_argument"]
 
 
 def int_range(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -158,3 +159,13 @@ def _names_file(path: Path) -> dict[str, str]:
         raise CommandError(f"{path}: the display name of {str(bad[0])!r} must be a non-empty text, "
                            f"found {data[bad[0]]!r}")
     return {str(k): str(v).strip() for k, v in data.items()}
+
+
+def add_protocol_argument(p: argparse.ArgumentParser, what: str) -> None:
+    """``--protocol``: ope, vot_reset, tre, sre, longterm (default: the dataset's own)."""
+    from sotbench.protocols import RUN_PROTOCOLS
+
+    p.add_argument("--protocol", choices=list(RUN_PROTOCOLS), metavar="NAME",
+                   help=f"{what} under this protocol: {', '.join(RUN_PROTOCOLS)} (default: the dataset's own; "
+                        "tre/sre on the OTB benchmarks and synthetic, longterm on any one-pass benchmark; "
+                        "docs/protocols.md)")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from sotbench.caveats import captions, counts
-from sotbench.commands.common import add_dataset_arguments, open_dataset, parse_sequences
+from sotbench.commands.common import add_dataset_arguments, add_protocol_argument, open_dataset, parse_sequences
 from sotbench.errors import CommandError
 from sotbench.metrics.importers import LAYOUTS
 from sotbench.metrics.profiles import PROFILES
@@ -25,6 +25,8 @@ missing result files) or of a run on random weights prints a "caveat:" line, e.g
 
 examples:
   sotbench eval --dataset otb100 --root ~/data/OTB100 --results results/OTB100/SiamRPN++
+  sotbench eval --dataset otb100 --root ~/data/OTB100 --results results/OTB100/ncc --protocol tre
+  sotbench eval --dataset got10k --split val --results results/GOT-10k-val/noisy   # noisy_000, noisy_001, ...
   sotbench eval --dataset lasot --root ~/data/LaSOT --results res/LaSOT/ATOM --profile lasot-matlab
   sotbench eval --dataset uav123 --root ~/data/UAV123 --results res/UAV123/KCF --json --out /tmp/scores
 """
@@ -33,9 +35,14 @@ examples:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_dataset_arguments(p)
     p.add_argument("--results", required=True, nargs="+", type=Path, metavar="DIR",
-                   help="tracker result folders (pysot/pytracking/got10k/VOT layout), each scored on its own")
+                   help="tracker result folders (pysot/pytracking/got10k/VOT layout), each scored on its own; a "
+                        "single run whose run ids <DIR>_000, <DIR>_001 ... exist (--repeat, pytracking) is scored "
+                        "as the mean of its runs with the spread across them")
+    p.add_argument("--merge-runs", action="store_true",
+                   help="the --results folders are runs of one tracker: score them as their mean with the spread")
     p.add_argument("--profile", metavar="NAME", help="metric profile (toolkit conventions); default: the dataset's")
     p.add_argument("--layout", choices=LAYOUTS, default="auto", help="results layout (default: detected)")
+    add_protocol_argument(p, "score the results")
     p.add_argument("--out", type=Path, metavar="DIR",
                    help="where to write the score files (default: each --results folder; with several, OUT/<run>/)")
     p.add_argument("--no-write", action="store_true", help="print only, write no score files")
@@ -75,6 +82,53 @@ def _print_table(scores, warnings_shown: int = 8) -> None:
         print(f"warning: ... {len(scores.warnings) - warnings_shown} more in scores.json", file=sys.stderr)
 
 
+def _run_ids(results: list[Path], protocol: str | None) -> list[Path]:
+    """Several folders, or the run-id folders of a run that has no results of its own."""
+    from sotbench.repeats import run_id_folders
+    from sotbench.report.runs import has_results
+
+    if len(results) > 1:
+        return results
+    path = results[0]
+    own = has_results(path) or any(has_results(path / sub) for sub in ("tre", "sre", "longterm"))
+    return results if own else (run_id_folders(path) or results)
+
+
+def _print_merged(doc: dict) -> None:
+    runs = doc["runs"]
+    print(f"{doc['dataset']} ({doc['split']}) · run {doc['run']} · mean of {runs['n']} runs "
+          f"({', '.join(runs['names'])}) · profile {doc['profile']} · "
+          f"{doc['coverage'].get('evaluated')}/{doc['coverage'].get('total')} sequences")
+    keys = list(doc["overall"])
+    print("  ".join(f"{k:>16s}" for k in keys))
+    print("  ".join(f"{_fmt(doc['overall'][k]):>16s}" for k in keys))
+    print("  ".join(f"{'±' + _fmt(runs['std'].get(k)).strip():>16s}" for k in keys) + "   (std over runs)")
+    for w in doc.get("warnings", [])[:8]:
+        print(f"warning: {w}", file=sys.stderr)
+
+
+def _main_runs(args: argparse.Namespace, dataset, folders: list[Path]) -> int:
+    from sotbench.evaluate import EvaluationError
+    from sotbench.repeats import evaluate_runs
+
+    try:
+        doc, table = evaluate_runs(dataset, folders, args.profile, out=args.out, write=not args.no_write,
+                                   layout=args.layout, sequences=list(parse_sequences(args.sequences) or ()) or None,
+                                   protocol=args.protocol)
+    except (EvaluationError, FileNotFoundError, ValueError) as exc:
+        raise CommandError(str(exc)) from None
+    if args.json:
+        print(json.dumps({**doc["overall"], **{k: doc[k] for k in ("dataset", "split", "protocol", "profile",
+                                                                 "profile_hash", "run", "results_hash", "coverage",
+                                                                 "warnings", "runs")}}))
+        return 0
+    _print_merged(doc)
+    if args.per_sequence:
+        print()
+        print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+    return 0
+
+
 def _json_line(scores) -> str:
     doc = scores.to_json()
     out = {**doc["overall"], "dataset": doc["dataset"], "split": doc["split"], "protocol": doc["protocol"],
@@ -89,7 +143,7 @@ def _evaluate(dataset, results: Path, out: Path | None, args: argparse.Namespace
 
     try:
         return evaluate(dataset, results, args.profile, out=out, write=not args.no_write, layout=args.layout,
-                        sequences=list(parse_sequences(args.sequences) or ()) or None)
+                        sequences=list(parse_sequences(args.sequences) or ()) or None, protocol=args.protocol)
     except (EvaluationError, FileNotFoundError, ValueError) as exc:
         raise CommandError(str(exc)) from None
     except PermissionError as exc:
@@ -132,6 +186,10 @@ def _per_sequence(dataset, all_scores) -> None:
 
 def main(args: argparse.Namespace) -> int:
     dataset = open_dataset(args)
+    if args.merge_runs or len(args.results) == 1:
+        folders = args.results if args.merge_runs else _run_ids(args.results, args.protocol)
+        if len(folders) > 1:
+            return _main_runs(args, dataset, folders)
     all_scores = []
     for results, out in zip(args.results, _out_dirs(args)):
         scores = _evaluate(dataset, results, out, args)

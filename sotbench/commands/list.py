@@ -19,10 +19,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     if args.kind == "datasets":
         from sotbench.datasets import DATASETS, dataset_class
+        from sotbench.protocols import dataset_protocols
 
         for name in DATASETS:
-            spec = dataset_class(name).spec
-            print(f"{name:14s} {spec.title} ({spec.protocol}; splits: {', '.join(spec.splits)})")
+            spec = dataset_class(name).spec  # its own protocol first, then those --protocol may name
+            print(f"{name:14s} {spec.title} ({', '.join(dataset_protocols(spec))}; splits: {', '.join(spec.splits)})")
     elif args.kind == "trackers":
         from sotbench.trackers import TRACKERS, resolve_definition, tracker_names
 

@@ -15,6 +15,7 @@ EPILOG = """examples:
       --runs results/OTB100/my_run --out reports/otb100
   sotbench report --dataset vot2018 --results-root results --profile vot-legacy --formats md,png
   sotbench report --scores a/scores.json b/scores.json --out reports/mine
+  sotbench report --dataset otb100 --results-root results --protocol tre   # "Success plots of TRE on OTB100"
 
 Runs are evaluated when their scores are missing or stale (result files or profile changed);
 scores are cached in OUT/scores/. Runs with missing sequences (results missing, or a root that
@@ -68,6 +69,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="frames per run in a gallery, 1 <= K <= 200 (default 12)")
     p.add_argument("--no-sequence-plots", action="store_true",
                    help="no IoU-over-time plot per sequence (the per-sequence table stays)")
+    from sotbench.commands.common import add_protocol_argument
+
+    add_protocol_argument(p, "report the runs' results")
 
 
 def _run(args: argparse.Namespace):
@@ -88,11 +92,12 @@ def _run(args: argparse.Namespace):
 
     args.sequences = None
     dataset = open_dataset(args)
-    out = args.out or Path("reports") / dataset.key
+    own = args.protocol in (None, dataset.protocol)
+    out = args.out or Path("reports") / (dataset.key if own else f"{dataset.key}-{args.protocol}")
     return make_report(dataset, args.runs, out, args.profile, args.formats, results_roots=args.results_root,
                        allow_partial=args.allow_partial, percent=args.percent, dpi=args.dpi, title=args.title,
                        force=args.force, names=names, sequence_plots=not args.no_sequence_plots,
-                       galleries=args.galleries, gallery_frames=args.gallery_frames,
+                       galleries=args.galleries, gallery_frames=args.gallery_frames, protocol=args.protocol,
                        log=lambda msg: print(msg, file=sys.stderr))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from sotbench.commands.common import (
     add_backend_arguments,
     add_dataset_arguments,
+    add_protocol_argument,
     backend_options,
     open_dataset,
     parse_sequences,
@@ -26,11 +27,18 @@ EPILOG = """examples:
   sotbench run --tracker trackers/my_preset.yaml --dataset vot2018 --sequences bag,ants1 --force
   sotbench run --tracker siamrpnpp/mmtracking-lasot --dataset lasot --precision bf16 --batch 128
   sotbench run --tracker ncc/synthetic --dataset synthetic   # after `sotbench search sweeps/synthetic.yaml --export`
+  sotbench run --tracker ncc --dataset otb100 --protocol tre   # OTB's temporal robustness (20 segments)
+  sotbench run --tracker my.module:Noisy --dataset otb100 --repeat 3   # a stochastic tracker, run ids 000-002
 
 """ + textwrap.fill(
     f"--tracker: {PRESET_RULE}; otherwise a tracker name (`sotbench list trackers`) or module:Class, "
     "a class with init(image, region) and update(image) or a got10k Tracker subclass (anything else "
     "is refused before it is called).", 100, break_on_hyphens=False) + """
+
+--protocol tre|sre|longterm runs the OTB paper's temporal / spatial robustness protocols or a
+long-term pass (boxes and confidences, VOT-LT layout) into <run>/tre, <run>/sre, <run>/longterm
+(docs/protocols.md). --repeat N runs a stochastic tracker N times into <run>_000 .. <run>_<N-1>
+(pytracking's run ids); `sotbench eval` and `report` average them and show their spread.
 
 Trackers with their own batch backend run many sequences per step (SiamRPN++: the batched engine,
 docs/engine.md): --batch sets the streams per step (default: sized to the GPU's memory),
@@ -66,6 +74,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "a local cluster); workers must see the same dataset and weights paths")
     p.add_argument("--repetitions", type=positive_int, metavar="N",
                    help="reset-protocol repetitions, N >= 1 (default: the benchmark's, e.g. 15 for VOT2018)")
+    add_protocol_argument(p, "run")
+    p.add_argument("--repeat", type=positive_int, metavar="N",
+                   help="run a stochastic tracker N >= 1 times (run ids <run>_000 ..; refused for deterministic "
+                        "trackers)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_backend_arguments(p)
 
@@ -134,7 +146,8 @@ def main(args: argparse.Namespace) -> int:
                          sequences=parse_sequences(args.sequences),
                          force=args.force, repetitions=args.repetitions, progress=not args.no_progress,
                          tracking=backend_options(args, jobs=args.jobs, joblib_backend=args.backend,
-                                                  scheduler=args.scheduler))
+                                                  scheduler=args.scheduler),
+                         protocol=args.protocol, repeat=args.repeat)
     try:
         summary = run_dataset(spec, dataset, options)
     except (RunError, ValueError, RuntimeError, ImportError, FileNotFoundError) as exc:
@@ -142,7 +155,7 @@ def main(args: argparse.Namespace) -> int:
     fps = f", tracker {summary.frames / summary.tracker_seconds:.1f} fps" if summary.tracker_seconds else ""
     print(f"{spec.name} on {dataset.key}/{dataset.split}: {len(summary.done)} sequences run, "
           f"{len(summary.skipped)} already finished, {len(summary.failed)} failed{fps}")
-    print(f"results: {summary.run_dir}")
+    print(f"results: {', '.join(str(d) for d in summary.run_dirs) or summary.run_dir}")
     for text in run_captions(RunDir(summary.run_dir).read_manifest()):
         print(f"warning: {text}", file=sys.stderr)
     if summary.failed:

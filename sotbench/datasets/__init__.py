@@ -31,6 +31,7 @@ DATASETS: dict[str, str] = {
     "lasot": "sotbench.datasets.lasot:LaSOT",
     "trackingnet": "sotbench.datasets.trackingnet:TrackingNet",
     "vot2018": "sotbench.datasets.vot:VOT2018",
+    "vot2018lt": "sotbench.datasets.vot:VOT2018LT",
     "got10k": "sotbench.datasets.got10k:GOT10k",
     "pysot-json": "sotbench.datasets.pysot_json:PysotJSON",
     "folder": "sotbench.datasets.folder:FolderDataset",

@@ -65,7 +65,8 @@ class DatasetSpec:
     key: str
     title: str
     folder: str
-    protocol: str = "ope"  # "ope" (one pass) or "vot_reset" (supervised, re-initialise on failure)
+    protocol: str = "ope"  # "ope" (one pass), "vot_reset" (supervised, re-initialise on failure), "longterm"
+    extra_protocols: tuple[str, ...] = ()  # derived protocols the benchmark defines (OTB: "tre", "sre")
     splits: tuple[str, ...] = ("test",)
     default_split: str = "test"
     public_gt_splits: tuple[str, ...] = ("test",)

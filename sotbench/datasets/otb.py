@@ -11,7 +11,9 @@ Three layouts are recognised from the root's contents:
   ``groundtruth_rect.txt``; Jogging and Skating2 hold ``groundtruth_rect.1.txt`` / ``.2.txt``
   (two targets each), Human4 holds ``groundtruth_rect.2.txt`` (its ``.1`` is empty).
 
-Frame ranges, attributes and the subset lists come from ``splits/otb.json``: e.g. David is
+Frame ranges, attributes, the subset lists and the kit's initOmit ranges (the frames no TRE /
+SRE segment starts on; ``meta["init_omit"]``, image numbers) come from ``splits/otb.json``
+(a root's own ``initOmit/`` folder wins): e.g. David is
 frames 300-770, Football1 uses 74 of its 81 images, BlurCar1 starts at 247.  Tiger1 starts at
 frame 6 (the official protocol, as in pysot, mmtracking and pytracking: its first five frames
 are in the kit's initOmit list); ``full_annotation=True`` starts it at frame 1 instead, as
@@ -152,7 +154,8 @@ class _OTB(Dataset):
                   attributes=None, **meta) -> Sequence:
         rec = _facts()["sequences"][name]
         info = {"n_frames": len(gt), "start_frame": start, "folder": rec["folder"],
-                "aliases": tuple(rec.get("aliases", ())), "layout": self.layout, "source": str(source), **meta}
+                "aliases": tuple(rec.get("aliases", ())), "layout": self.layout, "source": str(source),
+                "init_omit": self._init_omit(rec), "kit": Path(rec["kit"]).stem, **meta}
         attrs = rec["attributes"] if attributes is None else attributes
         return Sequence(name=name, gt=gt, frames=frames, attributes=attrs,
                         image_size=first_image_size(frames), meta=info)
@@ -169,13 +172,14 @@ class _OTB(Dataset):
         rec = _facts()["sequences"][name]
         path = self.root / "anno_TB100" / rec["kit"]
         gt, start = self._rows(name, path)
-        return self._sequence(name, gt, start, None, path, init_omit=self._init_omit(rec))
+        return self._sequence(name, gt, start, None, path)
 
     def _init_omit(self, rec: dict) -> tuple[tuple[int, int], ...]:
-        """Frame ranges the kit excludes as tracker starts (TRE/SRE), from ``initOmit/``."""
+        """Image-number ranges the kit excludes as tracker starts (TRE/SRE): the root's
+        ``initOmit/<kit file>`` when it has one (the MATLAB kit), else the kit's lists as packaged."""
         path = self.root / "initOmit" / rec["kit"]
         if not path.is_file():
-            return ()
+            return tuple((int(a), int(b)) for a, b in rec.get("init_omit", ()))
         rows = read_rows(path, widths=(2,), allow_empty=True)
         return tuple((int(a), int(b)) for a, b in rows)
 
@@ -211,7 +215,7 @@ class _OTB(Dataset):
 
 def _spec(key: str, title: str, folder: str, list_key: str, splits: tuple[str, ...]) -> DatasetSpec:
     return DatasetSpec(
-        key=key, title=title, folder=folder, protocol="ope",
+        key=key, title=title, folder=folder, protocol="ope", extra_protocols=("tre", "sre"),
         splits=splits, public_gt_splits=splits,
         test_splits=tuple(s for s in splits if s in ("test", "heldout")),
         attributes=OTB_ATTRIBUTES, default_profile="pysot", homepage=HOMEPAGE,

@@ -78,8 +78,17 @@ def _field(path: Path, name: str, rec: dict, key: str) -> list:
     return value
 
 
-def record_gt(path: Path, name: str, rec: dict, widths: tuple[int, ...] = (4,)) -> np.ndarray:
-    """``gt_rect`` as ``(N, W)`` float64; 4-number rows among 8-number ones are NaN-padded."""
+def _absent_row(row: object) -> bool:
+    """pysot's VOT-LT JSON marks a frame without the target as ``[0]`` or as a row of NaN."""
+    if not isinstance(row, list) or not row:
+        return False
+    return row == [0] or all(isinstance(v, float) and v != v for v in row)
+
+
+def record_gt(path: Path, name: str, rec: dict, widths: tuple[int, ...] = (4,),
+              absent_rows: bool = False) -> np.ndarray:
+    """``gt_rect`` as ``(N, W)`` float64; 4-number rows among 8-number ones are NaN-padded;
+    ``absent_rows``: an all-NaN row (or pysot's ``[0]``) is a frame without the target (VOT-LT)."""
     rows = _field(path, name, rec, "gt_rect")
     try:
         arr = np.array(rows, dtype=np.float64)
@@ -89,6 +98,8 @@ def record_gt(path: Path, name: str, rec: dict, widths: tuple[int, ...] = (4,)) 
         pass
     out = np.full((len(rows), max(widths)), np.nan)
     for i, row in enumerate(rows):
+        if absent_rows and _absent_row(row):
+            continue  # the target is not in this frame
         if not isinstance(row, list) or len(row) not in widths:
             raise AnnotationError(path, f"video {name!r}: gt_rect[{i}] = {str(row)[:60]} "
                                   f"(expected {' or '.join(map(str, widths))} numbers)")

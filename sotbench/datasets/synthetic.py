@@ -152,6 +152,7 @@ class Synthetic(FolderDataset):
         key="synthetic",
         title="Synthetic (generated)",
         folder="synthetic",
+        extra_protocols=("tre", "sre"),  # OTB layout and rules: the OTB protocols run on it too
         splits=("test", "val"),
         public_gt_splits=("test", "val"),
         test_splits=("test",),

@@ -34,16 +34,20 @@ from sotbench.datasets.pysot_json import VOT_TAGS, find_json, load_json, record_
 from sotbench.safepath import UnsafeNameError, check_name, check_relative, inside
 from sotbench.sequences import AnnotationError, Sequence
 
-__all__ = ["VOT2018", "VOT_TAGS"]
+__all__ = ["VOT2018", "VOT2018LT", "VOT_TAGS"]
 
 VOT_URL = "https://data.votchallenge.net/vot2018/main/description.json"
+VOT_LT_URL = "https://data.votchallenge.net/vot2018/longterm/description.json"
 
 
-def check_regions(path: Path, gt: np.ndarray, json_name: str | None = None) -> None:
-    """Rectangles need a positive size, polygons finite corners; NaN only as padding."""
+def check_regions(path: Path, gt: np.ndarray, json_name: str | None = None, absent_rows: bool = False) -> None:
+    """Rectangles need a positive size, polygons finite corners; NaN only as padding (and, with
+    ``absent_rows``, as a whole row: a frame without the target)."""
     rect = np.isnan(gt[:, 4:]).all(axis=1) if gt.shape[1] == 8 else np.ones(len(gt), dtype=bool)
+    if absent_rows:
+        rect &= ~np.isnan(gt).all(axis=1)
     bad_rect = rect & ((gt[:, 2] <= 0) | (gt[:, 3] <= 0) | np.isnan(gt[:, :4]).any(axis=1))
-    bad_poly = ~rect & np.isnan(gt).any(axis=1)
+    bad_poly = ~rect & np.isnan(gt).any(axis=1) & ~(absent_rows & np.isnan(gt).all(axis=1))
     bad = bad_rect | bad_poly
     if bad.any():
         i = int(np.argmax(bad))
@@ -132,12 +136,20 @@ class VOT2018(Dataset):
                "pysot: <root>/VOT2018.json [+ images]",
     )
 
+    json_name = "VOT2018.json"
+    absent_rows = False  # long-term: a frame without the target has an all-NaN region
+
     def __init__(self, root: str | os.PathLike | None = None, split: str | None = None):
         super().__init__(root, split)
         self._json: Path | None = None
 
-    def expected_names(self) -> list[str]:
+    def expected_names(self) -> list[str] | None:
         return package_lines("vot2018.txt")
+
+    @classmethod
+    def description_url(cls) -> str:
+        """The VOT toolkit's dataset description this edition is downloaded from."""
+        return VOT_URL
 
     # -- download (what the VOT toolkit fetches: per-sequence zips listed in description.json) --
     @classmethod
@@ -145,7 +157,7 @@ class VOT2018(Dataset):
         """Fetch the dataset description and list each sequence's annotation and image zips."""
         from sotbench.download import fetch
 
-        url = url or VOT_URL
+        url = url or cls.description_url()
         desc = fetch(url, root / "description.json")
         items = []
         for seq in _description(desc):
@@ -170,7 +182,7 @@ class VOT2018(Dataset):
         (root / "list.txt").write_text("\n".join(seq["name"] for seq in sequences) + "\n")
 
     def _index(self):
-        self._json = find_json(self.root, ("VOT2018.json",))
+        self._json = find_json(self.root, (self.json_name,))
         if self._json is not None:
             self.layout = "pysot-json"
             data = load_json(self._json)
@@ -202,8 +214,8 @@ class VOT2018(Dataset):
         path = seq_dir / "groundtruth.txt"
         if not seq_dir.is_dir():
             raise AnnotationError(seq_dir, f"sequence folder of {name} (listed in list.txt) is missing")
-        gt = read_rows(path, widths=(4, 8))
-        check_regions(path, gt)
+        gt = read_rows(path, widths=(4, 8), allow_nan=self.absent_rows)
+        check_regions(path, gt, absent_rows=self.absent_rows)
         props = _read_properties(seq_dir / "sequence")
         frames = self._frames(seq_dir, props)
         if frames is not None and len(frames) != len(gt):
@@ -215,14 +227,19 @@ class VOT2018(Dataset):
         size = (int(props["width"]), int(props["height"])) if "width" in props and "height" in props \
             else first_image_size(frames)
         meta = {"n_frames": len(gt), "layout": self.layout, "source": str(path)}
-        return Sequence(name=name, gt=gt, frames=frames, tags=tags, image_size=size, meta=meta)
+        return Sequence(name=name, gt=gt, frames=frames, tags=tags, image_size=size, meta=meta,
+                        absent=self._absent(gt))
+
+    def _absent(self, gt: np.ndarray) -> np.ndarray | None:
+        """Frames without the target (long-term sequences: all-NaN regions)."""
+        return np.isnan(gt).all(axis=1) if self.absent_rows else None
 
     def _load_json(self, name: str) -> Sequence:
         path = self._json
         assert path is not None
         rec = load_json(path)[name]
-        gt = record_gt(path, name, rec, widths=(4, 8))
-        check_regions(path, gt, json_name=name)
+        gt = record_gt(path, name, rec, widths=(4, 8), absent_rows=self.absent_rows)
+        check_regions(path, gt, json_name=name, absent_rows=self.absent_rows)
         if len(rec.get("img_names") or []) != len(gt):
             raise AnnotationError(path, f"video {name!r}: {len(rec.get('img_names') or [])} img_names "
                                   f"for {len(gt)} gt_rect rows")
@@ -230,5 +247,28 @@ class VOT2018(Dataset):
         size = (int(rec["width"]), int(rec["height"])) if "width" in rec and "height" in rec \
             else first_image_size(frames)
         meta = {"n_frames": len(gt), "layout": self.layout, "source": str(path)}
-        return Sequence(name=name, gt=gt, frames=frames, tags=record_tags(path, name, rec, len(gt)),
-                        image_size=size, meta=meta)
+        tags = record_tags(path, name, rec, len(gt)) if not self.absent_rows else {}
+        return Sequence(name=name, gt=gt, frames=frames, tags=tags, image_size=size, meta=meta, absent=self._absent(gt))
+
+
+class VOT2018LT(VOT2018):
+    """VOT2018 long-term challenge dataset (one pass; frames without the target; F-score)."""
+
+    spec = DatasetSpec(
+        key="vot2018lt", title="VOT2018-LT", folder="VOT2018-LT", protocol="longterm",
+        default_profile="pysot",
+        homepage="https://www.votchallenge.net/vot2018/dataset.html",
+        how_to_get="`sotbench download vot2018lt` (from data.votchallenge.net, as the VOT toolkit does); "
+                   "or `vot initialize vot-lt2018`. pysot's VOT2018-LT.json alone works for evaluation.",
+        layout="native: <root>/list.txt + <seq>/groundtruth.txt (nan,nan,nan,nan where the target is absent) "
+               "with color/%08d.jpg or flat images; pysot: <root>/VOT2018-LT.json [+ images]",
+    )
+    json_name = "VOT2018-LT.json"
+    absent_rows = True
+
+    @classmethod
+    def description_url(cls) -> str:
+        return VOT_LT_URL
+
+    def expected_names(self) -> list[str] | None:
+        return None  # the list is the root's list.txt (not bundled)

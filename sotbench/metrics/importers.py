@@ -43,6 +43,7 @@ class ResultFile:
     trajectories: list
     times: np.ndarray | None = None
     corner_first_row: bool = False
+    values: dict[str, np.ndarray] = field(default_factory=dict)  # other per-frame values (long-term: confidence)
 
 
 @dataclass

@@ -34,14 +34,14 @@ _MATLAB = dict(
 
 PROFILES: dict[str, Profile] = {
     "pysot": Profile(
-        name="pysot", toolkit="pysot toolkit (STVIR/pysot toolkit/)", protocols=("ope", "vot_reset"),
+        name="pysot", toolkit="pysot toolkit (STVIR/pysot toolkit/)", protocols=("ope", "vot_reset", "longterm"),
         source="STVIR/pysot@d04028f toolkit/utils/statistics.py, toolkit/evaluation/*_benchmark.py",
         notes="Scores the first frame as written; valid GT = w>0 and h>0; invalid GT frames fail "
               "success but count as correct for (normalized) precision; LaSOT absent frames fail.",
         **_PYSOT_VOT,
     ),
     "pysot-toolkit": Profile(
-        name="pysot-toolkit", toolkit="pysot-toolkit (StrangerZhang 2019)", protocols=("ope", "vot_reset"),
+        name="pysot-toolkit", toolkit="pysot-toolkit (StrangerZhang 2019)", protocols=("ope", "vot_reset", "longterm"),
         source="StrangerZhang/pysot-toolkit@8b5ced3 pysot/utils/statistics.py",
         notes="As pysot, except that a GT box is valid only when all of x, y, w, h are > 0.",
         gt_valid="all_positive", **_PYSOT_VOT,

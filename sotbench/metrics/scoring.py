@@ -68,13 +68,17 @@ def score_sequences(
     *,
     labels: Mapping[str, str] | None = None,
     corner_first_row: Mapping[str, bool] | None = None,
+    starts: Mapping[str, list[int]] | None = None,
 ) -> SequenceScoring:
     """Score ``{sequence: boxes}`` (or a list of repetitions per sequence) under ``profile``.
 
     Sequences without a trajectory are left out, unless the profile scores them as all-zero
-    boxes (``missing_sequence="zeros"``).  Repetitions are pooled frame by frame.
+    boxes (``missing_sequence="zeros"``).  Repetitions are pooled frame by frame.  ``starts``
+    gives, per sequence, the frame each trajectory starts on (TRE segments, SRE shifts): it is
+    scored against the ground truth from there on, its first row being that part's first frame,
+    and the parts are pooled frame by frame as the OTB kit pools them (``perfPlot.m``).
     """
-    labels, corner = labels or {}, corner_first_row or {}
+    labels, corner, starts = labels or {}, corner_first_row or {}, starts or {}
     preds, gts, absents, bounds, seq_idx, warnings, names, lengths = [], [], [], [], [], [], [], []
     for seq in sequences:
         trajs = trajectories.get(seq.name)
@@ -83,9 +87,11 @@ def score_sequences(
         if isinstance(trajs, np.ndarray):
             trajs = [trajs]
         k = len(names)
-        for traj in trajs if trajs is not None else [None]:
-            p = prepare_sequence(traj, seq.gt[:, :4], profile, label=labels.get(seq.name, seq.name),
-                                 absent=absent_frames(seq, profile), image_size=seq.image_size,
+        absent = absent_frames(seq, profile)
+        for j, traj in enumerate(trajs if trajs is not None else [None]):
+            s = starts[seq.name][j] if seq.name in starts else 0
+            p = prepare_sequence(traj, seq.gt[s:, :4], profile, label=labels.get(seq.name, seq.name),
+                                 absent=None if absent is None else absent[s:], image_size=seq.image_size,
                                  corner_first_row=corner.get(seq.name, False))
             warnings.extend(p.warnings)
             preds.append(p.pred.T), gts.append(p.gt.T), absents.append(p.absent)

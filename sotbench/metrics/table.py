@@ -19,8 +19,8 @@ import numpy as np
 
 from sotbench.metrics import centre_error
 
-__all__ = ["MetricInfo", "CurveAxis", "OpeContext", "METRICS", "PRIMARY", "metric_info", "metrics_for", "primary", "higher_is_better",
-           "computed_metrics"]
+__all__ = ["MetricInfo", "CurveAxis", "OpeContext", "METRICS", "PRIMARY", "metric_info", "metrics_for", "primary",
+           "higher_is_better", "computed_metrics", "scored_as", "protocol_title"]
 
 
 @dataclass
@@ -52,7 +52,7 @@ class MetricInfo:
 
     label: str  # table header, plot legend
     latex: str  # LaTeX table header
-    protocol: str  # "ope" or "vot_reset"
+    protocol: str  # "ope", "vot_reset" or "longterm" (the protocol whose results it scores)
     higher_is_better: bool = True
     fraction: bool = True  # in [0, 1]: shown as 0.xxx, or xx.x with --percent
     curve: CurveAxis | None = None
@@ -81,8 +81,12 @@ METRICS: dict[str, MetricInfo] = {
     "mean_failures": MetricInfo("Mean failures", "Fail./rep.", "vot_reset", higher_is_better=False, fraction=False,
                                 leaderboard=False),
     "reliability": MetricInfo("Reliability", "Rel.", "vot_reset", leaderboard=False),
+    "f_score": MetricInfo("F-score", "F", "longterm",
+                          curve=CurveAxis("precision_recall", "Precision/recall", "Recall", "Precision", "lower left")),
+    "lt_precision": MetricInfo("Precision (LT)", "Pr", "longterm"),
+    "lt_recall": MetricInfo("Recall (LT)", "Re", "longterm"),
 }
-PRIMARY: dict[str, str] = {"ope": "success_auc", "vot_reset": "eao"}
+PRIMARY: dict[str, str] = {"ope": "success_auc", "vot_reset": "eao", "longterm": "f_score"}
 
 
 def metric_info(name: str) -> MetricInfo:
@@ -92,14 +96,29 @@ def metric_info(name: str) -> MetricInfo:
     return METRICS[name]
 
 
+def scored_as(protocol: str) -> str:
+    """Whose metrics score results of ``protocol`` (TRE and SRE: the one-pass metrics)."""
+    from sotbench.protocols import RUN_PROTOCOLS
+
+    return RUN_PROTOCOLS[protocol].scored_as if protocol in RUN_PROTOCOLS else protocol
+
+
+def protocol_title(protocol: str) -> str:
+    """How plots and captions name ``protocol`` ("OPE", "TRE", "VOT reset protocol", ...)."""
+    from sotbench.protocols import RUN_PROTOCOLS
+
+    return RUN_PROTOCOLS[protocol].title if protocol in RUN_PROTOCOLS else protocol
+
+
 def metrics_for(protocol: str, leaderboard: bool = False) -> list[str]:
     """The metrics of a protocol in display order (``leaderboard``: only leaderboard columns)."""
+    protocol = scored_as(protocol)
     return [k for k, m in METRICS.items() if m.protocol == protocol and (m.leaderboard or not leaderboard)]
 
 
 def primary(protocol: str) -> str:
-    """The protocol's headline metric (success AUC, EAO)."""
-    return PRIMARY[protocol]
+    """The protocol's headline metric (success AUC, EAO, F-score)."""
+    return PRIMARY[scored_as(protocol)]
 
 
 def higher_is_better(name: str) -> bool:

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from sotbench.caveats import Caveat, caveats, counts, grouped_captions, is_complete
 from sotbench.datasets import benchmark_name, dataset_title  # noqa: F401 (re-exported)
-from sotbench.metrics.table import METRICS, PRIMARY, MetricInfo, metrics_for
+from sotbench.metrics.table import METRICS, PRIMARY, MetricInfo, metrics_for, scored_as
 from sotbench.scores import SCHEMA  # one definition of the score-file schema name
 
 __all__ = ["SCHEMA", "METRICS", "MetricInfo", "Entry", "SkippedRun", "Board", "ReportError", "read_scores", "build_board",
@@ -123,7 +123,7 @@ class Board:
 
     @property
     def primary(self) -> str:
-        return PRIMARY.get(self.protocol, "success_auc")
+        return PRIMARY.get(scored_as(self.protocol), "success_auc")
 
     @property
     def entries(self) -> list[Entry]:
@@ -136,7 +136,7 @@ class Board:
 
     def metrics(self) -> list[str]:
         """Leaderboard columns of the metric table present in at least one entry, in display order."""
-        keys = metrics_for(self.protocol if self.protocol in PRIMARY else "ope", leaderboard=True)
+        keys = metrics_for(self.protocol if scored_as(self.protocol) in PRIMARY else "ope", leaderboard=True)
         return [k for k in keys if any(e.value(k) is not None for e in self.entries)]
 
     def speed_columns(self) -> list[str]:
@@ -235,7 +235,7 @@ def build_board(items: list[tuple[str, dict, str]], allow_partial: bool = False,
     check_consistent([(n, s) for n, s, _ in items])
     first = items[0][1]
     protocol = first.get("protocol", "ope")
-    primary = PRIMARY.get(protocol, "success_auc")
+    primary = PRIMARY.get(scored_as(protocol), "success_auc")
     display = dict(display or {})
     _check_display([n for n, _, _ in items], display)
     entries = [Entry(name, data, path, display.get(name, "")) for name, data, path in items]

@@ -28,14 +28,13 @@ class CachedScores:
     evaluated: bool
 
 
-def current_hashes(dataset, run_dir: Path, profile=None) -> tuple[str, str]:
+def current_hashes(dataset, run_dir: Path, profile=None, protocol: str | None = None) -> tuple[str, str]:
     """``(results_hash, profile_hash)`` the evaluator would record for ``run_dir`` now."""
-    from sotbench.evaluate import resolve_profile, results_hash
-    from sotbench.metrics.importers import import_results
+    from sotbench.evaluate import import_run, resolve_profile, resolve_run, results_hash
 
-    prof = resolve_profile(dataset, profile)
-    names = dataset.names
-    imported = import_results(run_dir, names)
+    protocol, run_dir = resolve_run(dataset, run_dir, protocol)
+    prof = resolve_profile(dataset, profile, protocol)
+    imported = import_run(dataset, run_dir, protocol, dataset.names)
     return results_hash(imported.paths, run_dir), prof.hash
 
 
@@ -47,38 +46,41 @@ def _load(path: Path) -> dict | None:
     return data if isinstance(data, dict) and data.get("schema") == SCHEMA else None
 
 
-def is_fresh(scores: dict | None, dataset, hashes: tuple[str, str]) -> bool:
-    """Whether ``scores`` belong to ``dataset``, match the current result and profile hashes and
-    record their completeness and weights."""
+def is_fresh(scores: dict | None, dataset, hashes: tuple[str, str], protocol: str | None = None) -> bool:
+    """Whether ``scores`` belong to ``dataset`` (and ``protocol``), match the current result and
+    profile hashes and record their completeness and weights."""
     if not scores or not has_facts(scores):
         return False
     return (scores.get("dataset") == dataset.key and scores.get("split", dataset.split) == dataset.split
+            and scores.get("protocol", dataset.protocol) == (protocol or dataset.protocol)
             and scores.get("results_hash") == hashes[0] and scores.get("profile_hash") == hashes[1])
 
 
-def _score_file_name(dataset, profile) -> str:
+def _score_file_name(dataset, profile, protocol: str | None = None) -> str:
     from sotbench.evaluate import resolve_profile
     from sotbench.scores import score_file_names
 
-    return score_file_names(resolve_profile(dataset, profile).name, dataset.spec.default_profile)[0]
+    return score_file_names(resolve_profile(dataset, profile, protocol).name, dataset.spec.default_profile)[0]
 
 
 def scores_for_run(dataset, run_dir: str | Path, cache_dir: str | Path, profile=None,
-                   force: bool = False) -> CachedScores:
-    """Fresh scores of ``run_dir``: from ``cache_dir`` or the run folder, else evaluated into ``cache_dir``."""
-    from sotbench.evaluate import EvaluationError, evaluate
+                   force: bool = False, protocol: str | None = None) -> CachedScores:
+    """Fresh scores of ``run_dir`` (under ``protocol``, default: the run's or the dataset's): from
+    ``cache_dir`` or the run folder, else evaluated into ``cache_dir``."""
+    from sotbench.evaluate import EvaluationError, evaluate, resolve_run
 
     run_dir, cache_dir = Path(run_dir), Path(cache_dir)
-    name = _score_file_name(dataset, profile)
     try:
+        protocol, run_dir = resolve_run(dataset, run_dir, protocol)
+        name = _score_file_name(dataset, profile, protocol)
         candidates = [(p, _load(p)) for p in (cache_dir / name, run_dir / name)] if not force else []
         candidates = [(p, data) for p, data in candidates if data is not None]
         if candidates:  # hashing reads every result file: only worth it when there is a file to reuse
-            hashes = current_hashes(dataset, run_dir, profile)
+            hashes = current_hashes(dataset, run_dir, profile, protocol)
             for candidate, data in candidates:
-                if is_fresh(data, dataset, hashes):
+                if is_fresh(data, dataset, hashes, protocol):
                     return CachedScores(data, candidate, evaluated=False)
-        scores = evaluate(dataset, run_dir, profile, out=cache_dir)
+        scores = evaluate(dataset, run_dir, profile, out=cache_dir, protocol=protocol)
     except (EvaluationError, FileNotFoundError, ValueError) as exc:
         raise ReportError(f"cannot evaluate {run_dir}: {exc}") from None
     return CachedScores(scores.to_json(), cache_dir / name, evaluated=True)

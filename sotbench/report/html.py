@@ -7,6 +7,7 @@ import base64
 import html
 import json
 
+from sotbench.metrics.table import protocol_title
 from sotbench.report.board import Board
 from sotbench.report.tables import Table, format_value
 
@@ -123,7 +124,7 @@ def render_html(board: Board, tables: dict[str, Table], figures: list[tuple[str,
                 sequence_links: dict[str, dict[str, str]] | None = None) -> str:
     """The page: leaderboard, per-attribute table, plots (``(title, PNG bytes)``), per-sequence
     table (each row links its ``sequence_links``: IoU plot, gallery), runs."""
-    protocol = "OPE" if board.protocol == "ope" else "VOT reset protocol"
+    protocol = protocol_title(board.protocol)
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

@@ -36,6 +36,34 @@ def _one_line(message: str) -> str:
     return "; ".join(part.strip() for part in message.splitlines() if part.strip())
 
 
+def _merged_scores(dataset, run, cache_dir: Path, profile, force: bool, protocol: str):
+    """The mean scores of a run's run ids (each cached on its own) and their spread, cached too."""
+    import json
+
+    from sotbench.repeats import merge_score_docs
+    from sotbench.report.cache import CachedScores
+    from sotbench.report.files import write_text
+
+    parts = [scores_for_run(dataset, path, cache_dir / _cache_name(name), profile, force, protocol)
+             for name, path in run.members]
+    try:
+        doc = merge_score_docs([p.scores for p in parts], [name for name, _ in run.members], run.name)
+    except ValueError as exc:
+        raise ReportError(f"{run.name}: {exc}") from None
+    path = cache_dir / parts[0].path.name
+    write_text(path, json.dumps(doc, indent=1) + "\n")
+    return CachedScores(doc, path, evaluated=any(p.evaluated for p in parts))
+
+
+def _check_protocol(dataset, protocol: str | None) -> str:
+    from sotbench.protocols import check_protocol
+
+    try:
+        return check_protocol(protocol or dataset.protocol, dataset).name
+    except ValueError as exc:
+        raise ReportError(str(exc)) from None
+
+
 def _title(dataset) -> str:
     title = benchmark_name(dataset.spec)
     return title if dataset.split == dataset.spec.default_split else f"{title} ({dataset.split})"
@@ -61,6 +89,7 @@ def make_report(
     sequence_plots: bool = True,
     galleries: bool = False,
     gallery_frames: int = 12,
+    protocol: str | None = None,
 ) -> ReportPaths:
     """Report runs of ``dataset`` (a ``Dataset``, or a name opened at ``root`` / ``split``) into ``out``.
 
@@ -74,20 +103,27 @@ def make_report(
     run.json records, else the folder name).  The per-sequence table links each sequence's
     IoU-over-time plot (``sequence_plots``) and, with ``galleries``, its failure gallery (the
     ``gallery_frames`` worst frames of each run; needs the frames in the dataset root).
-    Raises ``ReportError`` on bad input, or when no run can be reported.
+    ``protocol`` (default: the dataset's own) reports a derived protocol's results (TRE, SRE,
+    long-term: each run's protocol sub-folder).  Raises ``ReportError`` on bad input, or when no
+    run can be reported.
     """
     dataset = _open_dataset(dataset, root, split)
     out = Path(out)
-    runs = find_runs(dataset, list(run_dirs), list(results_roots))
+    protocol = _check_protocol(dataset, protocol)
+    runs = find_runs(dataset, list(run_dirs), list(results_roots), protocol)
     check_manifests(runs, dataset)
     display = _display(runs, names)
     paths = ReportPaths(out=out)
     items, skipped = [], []
     for run in runs:
+        cache = _cache_name(run.name if protocol == dataset.protocol else f"{run.name}-{protocol}")
         reason, cached = unfinished_reason(run), None
         if reason is None:
             try:
-                cached = scores_for_run(dataset, run.path, out / "scores" / _cache_name(run.name), profile, force)
+                if run.members:
+                    cached = _merged_scores(dataset, run, out / "scores" / cache, profile, force, protocol)
+                else:
+                    cached = scores_for_run(dataset, run.path, out / "scores" / cache, profile, force, protocol)
             except ReportError as exc:  # the message names the folder, which the skipped list names already
                 reason = _one_line(str(exc).replace(f"cannot evaluate {run.path}: ", "cannot evaluate: ", 1))
         if cached is None:

@@ -1,5 +1,6 @@
 """One-pass (OPE) figures: success, precision and normalized-precision plots, per-attribute
-success plots and the attribute radar chart, in the style of the OTB / pysot figures."""
+success plots and the attribute radar chart, in the style of the OTB / pysot figures (and of
+TRE / SRE, scored as OPE); the long-term precision/recall plot is drawn the same way."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sotbench.metrics.table import METRICS
+from sotbench.metrics.table import METRICS, protocol_title
 from sotbench.report.board import Board, Entry
 from sotbench.report.style import TrackerStyle, new_figure
 from sotbench.report.tables import attribute_count, attribute_metric, attribute_value
 
-__all__ = ["CURVES", "CurveKind", "curve_figure", "radar_figure", "legend_label"]
+__all__ = ["CURVES", "LONGTERM_CURVES", "CurveKind", "curve_figure", "radar_figure", "legend_label"]
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,14 @@ class CurveKind:
     legend_loc: str
 
 
-# The OPE curves the metric table names (sotbench.metrics.table), keyed by curve.
-CURVES: dict[str, CurveKind] = {
-    m.curve.key: CurveKind(m.curve.key, name, m.curve.title, m.curve.xlabel, m.curve.ylabel, m.curve.legend_loc)
-    for name, m in METRICS.items() if m.curve is not None and m.protocol == "ope"
-}
+def _curves(protocol: str) -> dict[str, CurveKind]:
+    """The curves the metric table names for ``protocol`` (sotbench.metrics.table), keyed by curve."""
+    return {m.curve.key: CurveKind(m.curve.key, name, m.curve.title, m.curve.xlabel, m.curve.ylabel, m.curve.legend_loc)
+            for name, m in METRICS.items() if m.curve is not None and m.protocol == protocol}
+
+
+CURVES: dict[str, CurveKind] = _curves("ope")
+LONGTERM_CURVES: dict[str, CurveKind] = _curves("longterm")
 
 
 def legend_label(entry: Entry, score: float | None, percent: bool = False) -> str:
@@ -62,9 +66,10 @@ def _score(entry: Entry, kind: CurveKind, attr: str | None) -> float | None:
 
 
 def curve_figure(board: Board, styles: dict[str, TrackerStyle], name: str, attr: str | None = None,
-                 percent: bool = False):
-    """The ``name`` plot (success / precision / norm_precision) of all ranked runs, or ``None``."""
-    kind = CURVES[name]
+                 percent: bool = False, kinds: dict[str, CurveKind] = CURVES):
+    """The ``name`` plot (success / precision / norm_precision, or a curve of ``kinds``) of all
+    ranked runs, or ``None``."""
+    kind = kinds[name]
     drawn = []
     for e in board.plotted:
         curve = _curve(e, kind, attr)
@@ -80,7 +85,7 @@ def curve_figure(board: Board, styles: dict[str, TrackerStyle], name: str, attr:
         ax.plot(x, y, label=legend_label(e, score, percent), zorder=len(drawn) - rank + 2,
                 **styles[e.name].line_kwargs())
     x_max = max(float(np.nanmax(x)) for _, (x, _), _ in drawn)
-    ax.set_xlim(0, x_max)
+    ax.set_xlim(0, x_max if x_max > 0 else 1.0)
     ax.set_ylim(0, 1.0)
     ax.set_xlabel(kind.xlabel)
     ax.set_ylabel(kind.ylabel)
@@ -91,10 +96,10 @@ def curve_figure(board: Board, styles: dict[str, TrackerStyle], name: str, attr:
 
 def _title(board: Board, kind: CurveKind, attr: str | None) -> str:
     if attr is None:
-        return f"{kind.title} plots of OPE on {board.title}"
+        return f"{kind.title} plots of {protocol_title(board.protocol)} on {board.title}"
     n = attribute_count(board, attr)
     count = f" ({n})" if n is not None else ""
-    return f"{kind.title} plots of OPE - {board.attribute_labels.get(attr, attr)}{count}"
+    return f"{kind.title} plots of {protocol_title(board.protocol)} - {board.attribute_labels.get(attr, attr)}{count}"
 
 
 def _radar_limits(values: np.ndarray) -> tuple[float, float]:

@@ -7,15 +7,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sotbench.metrics.table import protocol_title, scored_as
 from sotbench.report.board import Board, SkippedRun
+from sotbench.report.files import write_text as write_atomic
 from sotbench.report.formats import markdown_escape, to_csv, to_latex, to_markdown
 from sotbench.report.html import render_html
-from sotbench.report.plots_ope import CURVES, curve_figure, radar_figure
+from sotbench.report.plots_ope import CURVES, LONGTERM_CURVES, curve_figure, radar_figure
 from sotbench.report.plots_vot import ar_figure, eao_curve_figure, eao_ranking_figure
 from sotbench.report.style import add_footnote, assign_styles, rc_context, save_figure
 from sotbench.report.sequences import sequence_table
 from sotbench.report.tables import Table, attribute_table, leaderboard
-from sotbench.report.files import write_text as write_atomic
 
 __all__ = ["FORMATS", "TABLE_FORMATS", "IMAGE_FORMATS", "ReportPaths", "render_board", "parse_formats"]
 
@@ -70,7 +71,7 @@ def figures(board: Board, percent: bool = False) -> list[tuple[str, str, object]
     """Every figure of the board as ``(file stem, title, matplotlib Figure)``."""
     styles = assign_styles((e.name for e in board.entries), board.colour_names)
     out = []
-    if board.protocol == "ope":
+    if scored_as(board.protocol) == "ope":
         for name in CURVES:
             out.append((name, f"{CURVES[name].title} plot", curve_figure(board, styles, name, percent=percent)))
         for name in CURVES:  # success, precision and normalized precision per attribute
@@ -78,6 +79,9 @@ def figures(board: Board, percent: bool = False) -> list[tuple[str, str, object]
                 out.append((f"attributes/{name}_{_slug(attr)}",
                             f"{CURVES[name].title} plot: {board.attribute_labels.get(attr, attr)}",
                             curve_figure(board, styles, name, attr=attr, percent=percent)))
+    elif scored_as(board.protocol) == "longterm":
+        out.append(("precision_recall", "Precision/recall plot", curve_figure(board, styles, "precision_recall",
+                                                                     percent=percent, kinds=LONGTERM_CURVES)))
     else:
         out.append(("eao_curve", "Expected overlap curves", eao_curve_figure(board, styles, percent)))
         out.append(("eao_ranking", "EAO ranking", eao_ranking_figure(board, styles, percent)))
@@ -110,7 +114,7 @@ def _skipped_count(board: Board) -> str:
 
 def _markdown(board: Board, tables: dict[str, Table], plots: dict[str, dict[str, Path]], out: Path,
               percent: bool) -> str:
-    protocol = "OPE" if board.protocol == "ope" else "VOT reset protocol"
+    protocol = protocol_title(board.protocol)
     text = [f"# {board.title} leaderboard\n",
             f"{protocol}, split `{board.split}`, metric profile `{board.profile}`; "
             f"{'scores in percent' if percent else 'scores in [0, 1]'}, best in bold."

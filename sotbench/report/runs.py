@@ -17,10 +17,13 @@ _SKIP = {"scores", "plots", "__pycache__"}
 
 @dataclass(frozen=True)
 class RunRef:
-    """A run folder and the name it gets in the leaderboard (the folder name)."""
+    """A run folder and the name it gets in the leaderboard (the folder name); a run repeated
+    with run ids (``<run>_000``, ``<run>_001`` ...) is one entry named ``<run>`` with its
+    ``members`` (``(run-id name, folder)``), scored as their mean."""
 
     name: str
     path: Path
+    members: tuple[tuple[str, Path], ...] = ()
 
 
 def has_results(folder: Path) -> bool:
@@ -43,31 +46,60 @@ def _benchmark_folder(root: Path, folder: str, split: str, default_split: str) -
     return root
 
 
-def find_runs(dataset, runs=(), results_roots=()) -> list[RunRef]:
-    """Run folders from ``runs`` and from every tracker folder under each of ``results_roots``."""
+def _protocol_ref(path: Path, folder: str | None) -> RunRef | None:
+    """The run at ``path`` for a protocol kept in ``folder`` (``<run>/tre``), if it has results there."""
+    if folder is None:
+        return RunRef(path.name, path) if has_results(path) else None
+    if path.name == folder and has_results(path):
+        return RunRef(path.parent.name, path)
+    return RunRef(path.name, path / folder) if has_results(path / folder) else None
+
+
+def find_runs(dataset, runs=(), results_roots=(), protocol: str | None = None) -> list[RunRef]:
+    """Run folders from ``runs`` and from every tracker folder under each of ``results_roots``;
+    for a ``protocol`` kept in a sub-folder (TRE, SRE, long-term), that sub-folder of each."""
+    from sotbench.protocols import run_protocol
+
+    folder = run_protocol(protocol or dataset.protocol).folder
     found: list[RunRef] = []
     for run in runs:
         path = Path(run)
         if not path.is_dir():
             raise ReportError(f"run folder {path} does not exist")
-        if not has_results(path):
-            raise ReportError(f"{path} holds no result files (expected <seq>.txt, "
-                              "<seq>/<seq>_001.txt or baseline/<seq>/<seq>_001.txt)")
-        found.append(RunRef(path.name, path))
+        ref = _protocol_ref(path, folder)
+        if ref is None:
+            where = f" ({folder}/ results expected: {path / folder}/<seq>/<seq>_001.txt)" if folder else \
+                " (expected <seq>.txt, <seq>/<seq>_001.txt or baseline/<seq>/<seq>_001.txt)"
+            raise ReportError(f"{path} holds no result files{where}")
+        found.append(ref)
     for root in results_roots:
         root = Path(root)
         if not root.is_dir():
             raise ReportError(f"results root {root} does not exist")
         base = _benchmark_folder(root, dataset.spec.folder, dataset.split, dataset.spec.default_split)
         subs = sorted(p for p in base.iterdir() if p.is_dir() and p.name not in _SKIP and not p.name.startswith("."))
-        folders = [p for p in subs if has_results(p)]
-        if not folders:
-            raise ReportError(f"no tracker folders with results under {base} "
-                              f"(expected {base}/<tracker>/<seq>.txt)")
-        found += [RunRef(p.name, p) for p in folders]
+        refs = [r for r in (_protocol_ref(p, folder) for p in subs) if r is not None]
+        if not refs:
+            expect = f"{base}/<tracker>/{folder}/<seq>/<seq>_001.txt" if folder else f"{base}/<tracker>/<seq>.txt"
+            raise ReportError(f"no tracker folders with results under {base} (expected {expect})")
+        found += refs
     if not found:
         raise ReportError("no runs given: name run folders with --runs or a folder of them with --results-root")
-    return _unique(found)
+    return _unique(_group_run_ids(found, folder))
+
+
+def _group_run_ids(refs: list[RunRef], folder: str | None) -> list[RunRef]:
+    """Run-id folders of one run (``ncc_000``, ``ncc_001``: pytracking's run ids) as one entry."""
+    from sotbench.repeats import group_run_ids
+
+    run_folder = {r.path.parent if folder and r.path.name == folder else r.path: r for r in refs}
+    groups = group_run_ids(list(run_folder))
+    grouped = {p for members in groups.values() for p in members}
+    out = [r for p, r in run_folder.items() if p not in grouped]
+    for base, members in groups.items():
+        refs_of = [run_folder[p] for p in members]
+        out.append(RunRef(base, refs_of[0].path, tuple((r.name, r.path) for r in refs_of)))
+    return sorted(out, key=lambda r: r.name.lower())
 
 
 def _unique(runs: list[RunRef]) -> list[RunRef]:

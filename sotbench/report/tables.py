@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sotbench.metrics.table import protocol_title, scored_as
 from sotbench.report.board import METRICS, Board, Entry
 
 __all__ = ["Column", "Table", "leaderboard", "attribute_table", "attribute_value", "attribute_metric",
@@ -92,11 +93,13 @@ def leaderboard(board: Board) -> Table:
     cols += [Column(k, *SPEED_LABELS[k], kind="fps") for k in board.speed_columns()]
     if any(not e.complete for e in board.entries):
         cols.append(Column("coverage", "Sequences", "Seq."))
+    if any(e.scores.get("runs") for e in board.entries):
+        cols.append(Column("runs", "Runs (± std)", "Runs"))
     cols.append(Column("source", "Results", "Results"))
     rows = [_row(board, e) for e in board.entries]
     caveats = board.caveat_lines()
     notes = caveats + _notes(board)
-    caption = f"{board.title}: {'OPE' if board.protocol == 'ope' else 'VOT reset protocol'}, profile {board.profile}"
+    caption = f"{board.title}: {protocol_title(board.protocol)}, profile {board.profile}"
     caption += "".join(f". {line}" for line in caveats)  # the paper table (LaTeX) has no notes
     return Table(cols, rows, caption, notes, n_ranked=len(board.ranked))
 
@@ -108,7 +111,8 @@ def _source(e: Entry) -> str:
 
 
 def _row(board: Board, e: Entry) -> dict:
-    row = {"rank": board.rank_of(e), "tracker": e.shown, "coverage": e.coverage_text, "source": _source(e)}
+    row = {"rank": board.rank_of(e), "tracker": e.shown, "coverage": e.coverage_text, "source": _source(e),
+           "runs": _runs_text(board, e)}
     for k in board.metrics():
         row[k] = e.value(k)
     for k in ("tracker_fps", "end_to_end_fps"):
@@ -116,8 +120,20 @@ def _row(board: Board, e: Entry) -> dict:
     return row
 
 
+def _runs_text(board: Board, e: Entry) -> str:
+    """``3 (±0.004)``: a repeated run's number of runs and the spread of the primary score."""
+    runs = e.scores.get("runs")
+    if not runs:
+        return "1"
+    std = (runs.get("std") or {}).get(board.primary)
+    return f"{runs.get('n')} (±{std:.3f})" if isinstance(std, (int, float)) else str(runs.get("n"))
+
+
 def _notes(board: Board) -> list[str]:
     notes = []
+    if any(e.scores.get("runs") for e in board.entries):
+        notes.append(f"Repeated runs (run ids, --repeat): scores are the mean over runs; ± is the sample standard "
+                     f"deviation of {METRICS[board.primary].label} across runs.")
     partial = [e for e in board.entries if not e.complete]
     if partial and not board.allow_partial:
         notes.append("Runs with missing sequences are not ranked: "
@@ -134,7 +150,7 @@ def _notes(board: Board) -> list[str]:
 
 def attribute_metric(board: Board) -> str:
     """The score shown per attribute: success AUC (OPE), else EAO, else accuracy (VOT tags)."""
-    candidates = ("success_auc",) if board.protocol == "ope" else ("eao", "accuracy")
+    candidates = {"ope": ("success_auc",), "longterm": ("f_score",)}.get(scored_as(board.protocol), ("eao", "accuracy"))
     for metric in candidates:
         if any(attribute_value(e, a, metric) is not None for e in board.entries for a in board.attributes):
             return metric

@@ -67,6 +67,11 @@ def _sanity_output(dataset, name: str):
     seq = dataset[name]
     if dataset.protocol == "ope":
         return np.asarray(seq.gt, dtype=np.float64)[:, :4]
+    if dataset.protocol == "longterm":
+        from sotbench.jobs import OpeOutput
+
+        n = len(seq.gt)
+        return OpeOutput(np.asarray(seq.gt, dtype=np.float64)[:, :4], np.ones(n), np.zeros(n))
     return [VOT_INIT] + [region_at(seq, i) for i in range(1, len(seq.gt))]
 
 

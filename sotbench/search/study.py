@@ -99,7 +99,9 @@ def open_study(plan: SearchPlan, storage: Any, *, create: bool = True):
         study = optuna.load_study(study_name=plan.study_name, storage=storage, sampler=sampler, pruner=pruner)
     else:  # this process made the study
         _describe(study, plan)
+        _name_objective(study, plan)
         return study
+    _name_objective(study, plan)
     stored = _described(study)
     if stored is None:  # its creator died before describing it: this process takes over
         _describe(study, plan)
@@ -122,6 +124,18 @@ def _describe(study, plan: SearchPlan) -> None:
         if key != FINGERPRINT_ATTR:
             study.set_user_attr(key, value)
     study.set_user_attr(FINGERPRINT_ATTR, attrs[FINGERPRINT_ATTR])
+
+
+def _name_objective(study, plan: SearchPlan) -> None:
+    """Name the study's objective (optuna-dashboard shows it instead of "Objective 0"); a study
+    made before the names were set gets them when it is continued."""
+    import warnings
+
+    if study.metric_names == [plan.objective.metric]:
+        return
+    with warnings.catch_warnings():  # set_metric_names is marked experimental by optuna
+        warnings.simplefilter("ignore")
+        study.set_metric_names([plan.objective.metric])
 
 
 def _described(study, wait: float = DESCRIBE_WAIT_S, poll: float = 0.2) -> dict | None:

@@ -69,8 +69,11 @@ class TrialRunner:
         return self._backends[structure]
 
     def _job(self, name: str, streams: list[Stream], tag: Any) -> Job:
-        vot = self.dataset.spec.vot if self.dataset.protocol == "vot_reset" else None
-        return Job(self.dataset[name], streams, self.dataset.protocol, vot, tag=tag)
+        from sotbench.protocols import run_protocol
+
+        job = run_protocol(self.dataset.protocol).job  # a long-term dataset's jobs are one-pass
+        vot = self.dataset.spec.vot if job == "vot_reset" else None
+        return Job(self.dataset[name], streams, job, vot, tag=tag)
 
     def _groups(self, typed: dict[int, Any]) -> dict[str, list[int]]:
         """Trials by network structure (a backend serves one)."""

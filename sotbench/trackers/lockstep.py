@@ -56,7 +56,7 @@ def _frames(seq: Sequence):
 
 
 def _init(tracker: Any, rec: StreamRecord, image: np.ndarray, t: int) -> None:
-    region = region_at(rec.job.seq, t)
+    region = rec.region(t)
     t0 = time.perf_counter()
     returned = tracker.init(image, region)
     rec.times[t] = time.perf_counter() - t0

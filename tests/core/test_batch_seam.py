@@ -18,7 +18,7 @@ TOY = textwrap.dedent('''
     import numpy as np
 
     from sotbench.jobs import JobResult
-    from sotbench.protocols import StreamRecord, region_at
+    from sotbench.protocols import StreamRecord
     from sotbench.vot_failures import vot_overlap_ok
 
     CALLS = []  # (sequence, streams) of every job the backend was handed
@@ -42,7 +42,7 @@ TOY = textwrap.dedent('''
                 for t in range(job.length):
                     for k, rec in enumerate(recs):
                         if rec.action(t) == "init":
-                            boxes[k] = np.asarray(region_at(job.seq, t), float)[:4]
+                            boxes[k] = np.asarray(rec.region(t), float)[:4]
                             rec.initialised(t, boxes[k].copy())
                     tracking = [k for k, rec in enumerate(recs) if rec.action(t) == "track"]
                     boxes[tracking, 0] += dx[tracking]

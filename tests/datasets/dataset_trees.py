@@ -127,6 +127,17 @@ def vot2018(tmp: Path):
     return root, {}
 
 
+def vot2018lt(tmp: Path):
+    root = tmp / "VOT2018-LT"
+    root.mkdir()
+    (root / "list.txt").write_text("car1\n")
+    seq = root / "car1"
+    write_frames(seq / "color", range(1, 6))
+    (seq / "sequence").write_text("channels.color=color/%08d.jpg\nwidth=16\nheight=12\nfps=30\n")
+    (seq / "groundtruth.txt").write_text("1,1,4,4\nnan,nan,nan,nan\nnan,nan,nan,nan\n2,2,4,4\n3,3,4,4\n")
+    return root, {}
+
+
 def got10k(tmp: Path):
     root = tmp / "GOT-10k"
     split = root / "val"
@@ -170,6 +181,7 @@ def synthetic(tmp: Path):
 
 TREES = {
     "otb100": otb, "otb2013": otb, "otb50": otb, "uav123": uav123, "uav20l": uav20l, "lasot": lasot,
-    "trackingnet": trackingnet, "vot2018": vot2018, "got10k": got10k, "pysot-json": pysot_json,
+    "trackingnet": trackingnet, "vot2018": vot2018, "vot2018lt": vot2018lt, "got10k": got10k,
+    "pysot-json": pysot_json,
     "folder": folder, "synthetic": synthetic,
 }

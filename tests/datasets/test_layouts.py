@@ -24,7 +24,7 @@ def test_every_adapter_reads_its_native_layout(key, fake_tree, request):
         img = seq.frames[len(seq) - 1]
         assert img.ndim == 3 and img.shape[2] == 3 and img.dtype == np.uint8
     spec = ds.spec
-    assert spec.protocol in ("ope", "vot_reset") and spec.default_split in spec.splits
+    assert spec.protocol in ("ope", "vot_reset", "longterm") and spec.default_split in spec.splits
     assert set(spec.test_splits) <= set(spec.splits) and set(spec.public_gt_splits) <= set(spec.splits)
 
 
@@ -143,3 +143,25 @@ def test_vot_sequence_from_video(shared_data, tmp_path):
     seq = load_dataset("vot2018", root=tmp_path / "VOT2018")["bag"]
     assert len(seq) == 196 and seq.frames[195].shape == (360, 480, 3)
     assert seq.image_size == (480, 360)
+
+
+def test_vot2018lt_marks_frames_without_the_target(fake_tree, tmp_path):
+    root, _ = fake_tree("vot2018lt")
+    seq = load_dataset("vot2018lt", root=root)["car1"]
+    assert seq.absent.tolist() == [False, True, True, False, False] and seq.image_size == (16, 12)
+    assert seq.gt[3].tolist() == [2, 2, 4, 4]
+    # pysot's VOT2018-LT.json writes an absent frame as [0] (or NaN)
+    import json
+
+    (tmp_path / "lt").mkdir()
+    (tmp_path / "lt" / "VOT2018-LT.json").write_text(json.dumps({"car1": {
+        "video_dir": "car1", "init_rect": [1, 1, 4, 4], "img_names": [f"car1/color/{i:08d}.jpg" for i in (1, 2, 3)],
+        "gt_rect": [[1, 1, 4, 4], [0], [2, 2, 4, 4]], "width": 16, "height": 12}}))
+    seq = load_dataset("vot2018lt", root=tmp_path / "lt")["car1"]
+    assert seq.absent.tolist() == [False, True, False] and np.isnan(seq.gt[1]).all()
+    # a NaN inside an otherwise valid row is still an error
+    (root / "car1" / "groundtruth.txt").write_text("1,1,4,4\n1,nan,4,4\n2,2,4,4\n3,3,4,4\n4,4,4,4\n")
+    from sotbench.sequences import AnnotationError
+
+    with pytest.raises(AnnotationError, match="groundtruth.txt:2"):
+        load_dataset("vot2018lt", root=root)["car1"]

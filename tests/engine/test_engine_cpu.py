@@ -94,3 +94,30 @@ def test_missing_frame_fails_its_job(randw_model, bag_seq, tmp_path):
     engine = Engine(randw_model, params("pysot"), CPU, EngineOptions(batch=1))
     (res,) = list(engine.run(_jobs([broken], KNOBS[:1])))
     assert res.error is not None and "missing.jpg" in res.error and "frame file is missing" in res.error
+
+
+def test_streams_with_their_own_start_and_box_equal_the_single_stream_tracker(randw_model, bag_seq, reference):
+    """TRE segments and SRE boxes run inside the engine: a stream starting at frame 2, and two
+    starting at frame 1 from different boxes (one template each), equal the single-stream tracker
+    run on the sequence cut at that frame (initialised from that box)."""
+    from sotbench.sequences import Sequence
+
+    seq = bag_seq("bagT", 0, 5)
+    box = np.asarray(seq.gt[1], float)
+    xs, ys = box[0::2], box[1::2]
+    moved = (float(xs.min()) + 6, float(ys.min()) - 4, float(xs.max() - xs.min()), float(ys.max() - ys.min()))
+    streams = [Stream(params("pysot"), "late", start=2), Stream(params("pysot"), "shifted", start=1, init=moved),
+               Stream(params("pysot"), "gt", start=1)]
+    engine = Engine(randw_model, params("pysot"), CPU, EngineOptions(batch=4, lag=1))
+    (res,) = list(engine.run([Job(seq, streams)]))
+    assert engine.stats.templates == 3
+    outs = {s.tag: out for s, out in res.items()}
+    cut = {s: Sequence(f"cut{s}", seq.gt[s:], type(seq.frames)(seq.frames.paths[s:])) for s in (1, 2)}
+    shifted_gt = np.array(cut[1].gt, float)
+    shifted_gt[0] = list(moved) + [np.nan] * 4
+    for tag, start, ref_seq in [("late", 2, cut[2]), ("gt", 1, cut[1]),
+                                ("shifted", 1, Sequence("sh", shifted_gt, cut[1].frames))]:
+        out = outs[tag]
+        assert out.start == start and out.boxes.shape == (5 - start, 4)
+        np.testing.assert_allclose(out.boxes, reference(randw_model, "pysot", KNOBS[0], ref_seq), rtol=0, atol=1e-3)
+    assert not np.allclose(outs["shifted"].boxes[1:], outs["gt"].boxes[1:])

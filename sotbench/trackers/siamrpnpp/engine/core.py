@@ -252,8 +252,9 @@ class Engine:
         """Host side of the initialisations: the flavour's init state and frame-0 box per
         (job, frame); a region the tracker cannot start from fails its streams."""
         keys, states, boxes = [], [], []
-        for (jid, t), members in groups.items():
-            region = region_at(members[0].job.seq, t)
+        for key, members in groups.items():
+            t = key[1]
+            region = members[0].region(t)
             try:
                 state, box = self.flavour.init(region)
             except ZeroDivisionError:  # a polygon without area
@@ -264,23 +265,25 @@ class Engine:
                     run.error = (f"ValueError: cannot initialise SiamRPN++ from region {np.asarray(region).tolist()} "
                                  f"on frame {t} (gives centre/size {state.tolist()})")
                 continue
-            keys.append((jid, t))
+            keys.append(key)
             states.append(state)
             boxes.append(box)
         return keys, states, boxes
 
     def _init(self, packed: PackedStep, inits: list) -> list[tuple[StreamRecord, int]]:
-        """One template pass for the distinct (job, frame) initialisations of the step."""
-        groups: dict[tuple[int, int], list[StreamRecord]] = {}
+        """One template pass for the distinct (job, frame, initial region) initialisations of the step."""
+        groups: dict[tuple, list[StreamRecord]] = {}
         for run, jid, t in inits:
-            groups.setdefault((jid, t), []).append(run)
+            # streams of a job that start on one frame from one region share a template (SRE's
+            # shifted boxes do not)
+            groups.setdefault((jid, t, run.region(t).tobytes()), []).append(run)
         keys, states, boxes = self._init_states(packed, groups)
         if not keys:
             return []
         u = len(keys)
-        frames = [packed.frame(jid) for jid, _ in keys]
+        frames = [packed.frame(key[0]) for key in keys]
         pad = torch.stack([self.flavour.padding_tensor(f) for f in frames])
-        ks = [packed.index[jid] for jid, _ in keys]
+        ks = [packed.index[key[0]] for key in keys]
         meta = self._upload(np.stack([packed.base[ks], packed.height[ks], packed.width[ks]], axis=1))
         state = self._upload(np.stack(states))
         pf = PackedFrames(packed.pixels, meta[:, 0], meta[:, 1], meta[:, 2])
