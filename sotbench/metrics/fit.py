@@ -39,6 +39,7 @@ LAYOUT_FOUND = {
 PROTOCOL = {
     "ope": ("a one-pass (OPE) benchmark", ("flat", "got10k"), "<seq>.txt files"),
     "vot_reset": ("a reset-protocol (VOT) benchmark", ("vot",), "baseline/<seq>/<seq>_001.txt files"),
+    "longterm": ("a long-term benchmark", ("vot", "got10k"), "longterm/<seq>/<seq>_001.txt files"),
 }
 
 

@@ -112,7 +112,7 @@ def attach_confidences(imported: ImportedResults, run_dir: Path) -> None:
 def _overlaps(traj, seq: Sequence, profile: Profile) -> np.ndarray:
     from sotbench.metrics.overlap import region_overlaps
     from sotbench.metrics.vot_io import REGION
-    from sotbench.metrics.vot_stats import _bounds
+    from sotbench.metrics.vot_stats import region_bounds as _bounds
 
     n = min(len(traj), len(seq.gt))  # pysot: min_len of the two
     gt = np.asarray(seq.gt[:n], dtype=np.float64)

@@ -145,7 +145,9 @@ def make_report(
     tables = {name: t for name, _, path in items if (t := read_per_sequence(path)) is not None}
     attributes = _sequence_attributes(dataset)
     files = {}
-    if sequence_plots and {"html", "png"} & set(parse_formats(formats)):
+    # IoU-over-time plots and galleries draw one-pass and reset runs (a TRE/SRE part or a long-term
+    # run is not one trajectory per sequence)
+    if sequence_plots and protocol in ("ope", "vot_reset") and {"html", "png"} & set(parse_formats(formats)):
         files = _sequence_files(dataset, board, runs, out, profile, galleries, gallery_frames, log)
     return render_board(board, out, formats, percent, paths, dpi,
                         sequences=(tables, attributes if any(attributes.values()) else None, files))

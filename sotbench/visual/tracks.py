@@ -65,6 +65,9 @@ def load_track(dataset, seq: Sequence, run_dir: str | os.PathLike, profile: Prof
                colour: str = "#1f77b4", dashed: bool = False) -> Track:
     """Read ``run_dir``'s result for ``seq`` (raises ``ShowError`` when there is none or it is unreadable)."""
     run_dir = Path(run_dir)
+    if dataset.protocol not in ("ope", "vot_reset"):
+        raise ShowError(f"{dataset.key} is a {dataset.protocol} benchmark: show draws one-pass (OPE) and "
+                        "reset-protocol (VOT) runs only")
     try:
         layout = resolve_layout(run_dir)
         check_layout(dataset, run_dir, layout)

@@ -153,6 +153,6 @@ def test_repeat_on_a_real_otb_sequence(noisy, shared_data, tmp_path, capsys):
     assert main(["run", "--tracker", noisy, *args, "--repeat", "2", "--name", "noisy", "--out", str(tmp_path),
                  "--no-progress"]) == 0
     assert main(["eval", *args, "--results", str(tmp_path / "OTB100" / "noisy_000"),
-                 str(tmp_path / "OTB100" / "noisy_001"), "--json", "--no-write"]) == 0
+                 str(tmp_path / "OTB100" / "noisy_001"), "--merge-runs", "--json", "--no-write"]) == 0
     doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert doc["runs"]["n"] == 2 and 0 < doc["success_auc"] < 1 and doc["coverage"]["evaluated"] == 1
