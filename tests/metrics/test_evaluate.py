@@ -18,7 +18,7 @@ from sotbench.sequences import Sequence
 
 TOP_KEYS = {"schema", "dataset", "split", "protocol", "profile", "profile_hash", "run", "run_dir",
             "results_hash", "tracker", "coverage", "flags", "overall", "curves", "per_attribute", "speed", "warnings",
-            "caveats"}
+            "caveats", "ci95", "bootstrap", "sequence_sums"}
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +54,14 @@ def test_scores_json_has_exactly_the_schema_keys(synthetic, tmp_path):
     assert doc["speed"]["tracker_fps"] == pytest.approx(50.0)
     for key in ("success_auc", "precision", "norm_precision"):
         assert 0.0 <= doc["overall"][key] <= 1.0
+        lo, hi = doc["ci95"][key]
+        assert lo <= doc["overall"][key] <= hi
+    assert doc["bootstrap"] == {"method": "percentile", "level": 0.95, "resamples": 10000, "seed": 0,
+                                "unit": "sequence"}
+    assert doc["sequence_sums"]["sequences"] == synthetic.names
+    assert set(doc["per_attribute"]["SV"]["ci95"]) == set(doc["overall"])
+    band = doc["curves"]["success"]["ci95"]
+    assert all(lo <= y <= hi for lo, y, hi in zip(band["lo"], doc["curves"]["success"]["y"], band["hi"]))
     with open(tmp_path / "run" / "per_sequence.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["sequence"] for r in rows] == synthetic.names
