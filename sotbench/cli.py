@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "datasets": "sotbench.commands.datasets",
     "download": "sotbench.commands.download",
     "eval": "sotbench.commands.eval",
+    "compare": "sotbench.commands.compare",
     "pack": "sotbench.commands.pack",
     "search": "sotbench.commands.search",
     "report": "sotbench.commands.report",

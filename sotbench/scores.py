@@ -23,7 +23,7 @@ import pandas as pd
 from sotbench.caveats import captions
 from sotbench.results import write_atomic
 
-__all__ = ["Scores", "SCHEMA", "score_file_names", "read_scores"]
+__all__ = ["Scores", "SCHEMA", "score_file_names", "read_scores", "json_safe"]
 
 SCHEMA = "sotbench-scores-v1"
 
@@ -39,6 +39,11 @@ def _clean(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def json_safe(value: Any) -> Any:
+    """A copy of ``value`` that ``json.dumps`` writes as strict JSON (NaN and infinities as null)."""
+    return _clean(value)
 
 
 def _pair(lo: Any, hi: Any) -> list[float] | None:

@@ -9,7 +9,8 @@ from sotbench.datasets import DATASETS, Dataset, load_dataset
 from sotbench.errors import CommandError
 from sotbench.sequences import AnnotationError
 
-__all__ = ["add_dataset_arguments", "open_dataset", "parse_sequences", "add_backend_arguments", "backend_options"]
+__all__ = ["add_dataset_arguments", "open_dataset", "parse_sequences", "add_backend_arguments", "backend_options",
+           "add_bootstrap_arguments", "bootstrap_spec"]
 
 
 def add_dataset_arguments(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -68,3 +69,22 @@ def backend_options(args: argparse.Namespace, jobs: int = 1, joblib_backend: str
                               own_backend=not args.no_engine, jobs=jobs, joblib_backend=joblib_backend)
     except OptionsError as exc:
         raise CommandError(str(exc)) from None
+
+
+def add_bootstrap_arguments(p: argparse.ArgumentParser) -> None:
+    """``--resamples``, ``--seed``: how the 95 % intervals are drawn (``eval``, ``compare``)."""
+    g = p.add_argument_group("confidence intervals (percentile bootstrap over the sequences)")
+    g.add_argument("--resamples", type=int, default=10_000, metavar="N",
+                   help="resamples of the sequences for the 95%% intervals and paired tests (default 10000; "
+                        "0: no intervals)")
+    g.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the resamples (default 0)")
+
+
+def bootstrap_spec(args: argparse.Namespace):
+    """The ``Bootstrap`` of ``--resamples`` / ``--seed`` (a bad value is a one-line error)."""
+    from sotbench.metrics.bootstrap import Bootstrap
+
+    try:
+        return Bootstrap(resamples=args.resamples, seed=args.seed)
+    except ValueError as exc:
+        raise CommandError(f"--resamples/--seed: {exc}") from None
