@@ -21,6 +21,11 @@ scores are cached in OUT/scores/. Runs with missing sequences (results missing, 
 holds part of the benchmark) are listed with their coverage and a "partial: N of M sequences"
 caveat, but not ranked unless --allow-partial; runs on random weights are marked too.
 
+Scores are shown with ± half their 95% bootstrap interval over the sequences (the CSV file has
+both bounds); the "p vs #1" column tests each ranked run against the leader on the primary
+metric (paired bootstrap over the sequences both scored) and marks with ≈ the runs that are not
+significantly different from it (p >= 0.05). --ci-bands shades the curves' bands.
+
 A run that cannot be scored (run.json says it is still running, an unreadable run.json or result
 file) does not stop the report: the others are reported and the skipped run is listed with the
 reason on stderr and under "Skipped runs" in the Markdown and HTML files.
@@ -54,6 +59,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dpi", type=int, default=300, metavar="N", help="PNG resolution (default 300)")
     p.add_argument("--title", metavar="TEXT", help="benchmark name in titles (default: the dataset's)")
     p.add_argument("--force", action="store_true", help="re-evaluate every run even if its scores are fresh")
+    p.add_argument("--ci-bands", action="store_true",
+                   help="shade the 95%% bootstrap band (over the sequences) around each success / precision curve")
 
 
 def _run(args: argparse.Namespace):
@@ -64,7 +71,7 @@ def _run(args: argparse.Namespace):
             raise CommandError("--scores renders score files as they are; do not combine it with --runs/--results-root")
         out = args.out or Path("reports") / "scores"
         return report_from_scores(args.scores, out, args.formats, allow_partial=args.allow_partial,
-                                  percent=args.percent, dpi=args.dpi, title=args.title)
+                                  percent=args.percent, dpi=args.dpi, title=args.title, ci_bands=args.ci_bands)
     if not args.dataset:
         raise CommandError("--dataset is required (or --scores FILE ... to render existing score files)")
     from sotbench.commands.common import open_dataset
@@ -74,7 +81,7 @@ def _run(args: argparse.Namespace):
     out = args.out or Path("reports") / dataset.key
     return make_report(dataset, args.runs, out, args.profile, args.formats, results_roots=args.results_root,
                        allow_partial=args.allow_partial, percent=args.percent, dpi=args.dpi, title=args.title,
-                       force=args.force,
+                       force=args.force, ci_bands=args.ci_bands,
                        log=lambda msg: print(msg, file=sys.stderr))
 
 

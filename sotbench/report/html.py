@@ -8,7 +8,7 @@ import html
 import json
 
 from sotbench.report.board import Board
-from sotbench.report.tables import Table, format_value
+from sotbench.report.tables import Table, format_interval, format_value
 
 __all__ = ["render_html"]
 
@@ -72,6 +72,8 @@ def _table_html(table: Table, table_id: str, percent: bool) -> str:
             best = table.best(c.key) if c.kind == "metric" else None
             cls = " best" if best is not None and value == best and row.get("rank") is not None else ""
             text = str(value) if c.kind == "rank" and value is not None else format_value(value, c, percent)
+            spread = format_interval(row.get(f"{c.key}:ci95"), c, percent) if value is not None else ""
+            text = f"{text} {spread}" if spread else text
             data = "" if value is None else repr(float(value))
             cells.append(f'<td class="num{cls}" data-value="{data}">{html.escape(text)}</td>')
         cls = "" if i < table.n_ranked else ' class="unranked"'

@@ -56,6 +56,7 @@ def make_report(
     title: str | None = None,
     force: bool = False,
     log: Callable[[str], None] | None = None,
+    ci_bands: bool = False,
 ) -> ReportPaths:
     """Report runs of ``dataset`` (a ``Dataset``, or a name opened at ``root`` / ``split``) into ``out``.
 
@@ -63,7 +64,8 @@ def make_report(
     (imported raw results of other toolkits included).  Each run is evaluated under
     ``profile`` (default: the dataset's) unless a fresh score file exists; scores are cached
     in ``out/scores/<run>/``.  Runs with missing sequences are listed with their coverage but
-    not ranked or plotted unless ``allow_partial``.  A run that cannot be scored (unfinished,
+    not ranked or plotted unless ``allow_partial``; ``ci_bands`` shades the curves' 95 % bootstrap
+    bands.  Each ranked run is tested against the leader (``Board.leader_tests``).  A run that cannot be scored (unfinished,
     unreadable files) is left out and listed in ``paths.skipped`` and the report with the
     reason.  Raises ``ReportError`` on bad input, or when no run can be reported.
     """
@@ -94,7 +96,7 @@ def make_report(
         paths.scores[run.name] = cached.path
         items.append((run.name, cached.scores, str(cached.path)))
     board = build_board(items, allow_partial=allow_partial, title=title or _title(dataset), skipped=skipped)
-    return render_board(board, out, formats, percent, paths, dpi)
+    return render_board(board, out, formats, percent, paths, dpi, ci_bands)
 
 
 def report_from_scores(
@@ -106,6 +108,7 @@ def report_from_scores(
     percent: bool = False,
     dpi: int = 300,
     title: str | None = None,
+    ci_bands: bool = False,
 ) -> ReportPaths:
     """Render existing ``scores.json`` files (no evaluation); each run is named by its ``run`` field.
     An unreadable score file is left out and listed as skipped (named by its path)."""
@@ -120,4 +123,4 @@ def report_from_scores(
         items.append((str(name), data, str(f)))
     paths = ReportPaths(out=Path(out), scores={n: Path(p) for n, _, p in items})
     board = build_board(items, allow_partial=allow_partial, title=title, skipped=skipped)
-    return render_board(board, out, formats, percent, paths, dpi)
+    return render_board(board, out, formats, percent, paths, dpi, ci_bands)

@@ -64,13 +64,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "x"
 
 
-def figures(board: Board, percent: bool = False) -> list[tuple[str, str, object]]:
-    """Every figure of the board as ``(file stem, title, matplotlib Figure)``."""
+def figures(board: Board, percent: bool = False, ci_bands: bool = False) -> list[tuple[str, str, object]]:
+    """Every figure of the board as ``(file stem, title, matplotlib Figure)`` (``ci_bands``: the
+    overall curves with their 95 % bootstrap bands)."""
     styles = assign_styles(e.name for e in board.entries)
     out = []
     if board.protocol == "ope":
         for name in CURVES:
-            out.append((name, f"{CURVES[name].title} plot", curve_figure(board, styles, name, percent=percent)))
+            out.append((name, f"{CURVES[name].title} plot",
+                        curve_figure(board, styles, name, percent=percent, bands=ci_bands)))
         for attr in board.attributes:
             out.append((f"attributes/success_{_slug(attr)}", f"Success plot: {board.attribute_labels.get(attr, attr)}",
                         curve_figure(board, styles, "success", attr=attr, percent=percent)))
@@ -125,10 +127,11 @@ def _markdown(board: Board, tables: dict[str, Table], plots: dict[str, dict[str,
 
 
 def render_board(board: Board, out: str | Path, formats=FORMATS, percent: bool = False,
-                 paths: ReportPaths | None = None, dpi: int = 300) -> ReportPaths:
+                 paths: ReportPaths | None = None, dpi: int = 300, ci_bands: bool = False) -> ReportPaths:
     """Write every requested format of ``board`` under ``out``; returns where they went.
 
-    ``percent`` prints scores as 69.6 instead of 0.696; ``dpi`` is the PNG resolution.
+    ``percent`` prints scores as 69.6 instead of 0.696; ``dpi`` is the PNG resolution;
+    ``ci_bands`` shades the 95 % bootstrap band around each overall success / precision curve.
     """
     out = Path(out)
     formats = parse_formats(formats)
@@ -145,7 +148,7 @@ def render_board(board: Board, out: str | Path, formats=FORMATS, percent: bool =
     embedded: list[tuple[str, bytes]] = []
     if image_formats or "html" in formats:
         with rc_context():
-            for stem, title, fig in figures(board, percent):
+            for stem, title, fig in figures(board, percent, ci_bands):
                 if image_formats:
                     paths.plots[stem] = {k: Path(v) for k, v in
                                          save_figure(fig, out / "plots" / stem, image_formats, dpi).items()}
