@@ -10,6 +10,7 @@ from sotbench.commands.common import (add_bootstrap_arguments, add_dataset_argum
                                       parse_sequences)
 from sotbench.errors import CommandError
 from sotbench.metrics.importers import LAYOUTS
+from sotbench.metrics.paired import few_sequences_warning
 
 HELP = "paired comparison of two runs on one benchmark: the difference, its 95% interval and p-values"
 EPILOG = """Both runs are scored as `sotbench eval` scores them (nothing is written), then resampled
@@ -95,6 +96,9 @@ def _print(doc: dict, c, names: list[str], captions: list[str]) -> None:
           f"p = {wilcoxon} (Wilcoxon signed-rank on per-sequence {c.metric}"
           + (", not defined per sequence" if c.p_wilcoxon is None else "") + ")")
     print(_verdict(c, c.metric, names))
+    few = few_sequences_warning(c.n_sequences, c.p_wilcoxon)
+    if few:
+        print(f"warning: {few}")
     for label, only in (("A", c.only_a), ("B", c.only_b)):
         if only:
             print(f"note: {len(only)} sequences only {label} scored, left out of the pairing: "

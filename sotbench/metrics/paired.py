@@ -18,7 +18,11 @@ import numpy as np
 from sotbench.metrics.bootstrap import DEFAULT, Bootstrap, SequenceStatistic, bootstrap_p_value, \
     percentile_interval, replicates
 
-__all__ = ["Comparison", "compare", "common_rows", "wilcoxon_p_value"]
+__all__ = ["Comparison", "compare", "common_rows", "wilcoxon_p_value", "FEW_SEQUENCES", "few_sequences_warning"]
+
+# Below this many sequences a percentile bootstrap is over-confident (its interval too narrow,
+# its p-value too small: 4 sequences all better give p = 2/(B+1), Wilcoxon's exact minimum is 0.125).
+FEW_SEQUENCES = 10
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,15 @@ class Comparison:
                 "p_values": {"paired_bootstrap": self.p_value, "wilcoxon": self.p_wilcoxon},
                 "test": "paired bootstrap", "significant": self.significant,
                 "bootstrap": self.bootstrap.as_dict(), "only_a": list(self.only_a), "only_b": list(self.only_b)}
+
+
+def few_sequences_warning(n: int, p_wilcoxon: float | None = None) -> str | None:
+    """The warning for a test over fewer than ``FEW_SEQUENCES`` sequences (``None`` for enough)."""
+    if n >= FEW_SEQUENCES:
+        return None
+    exact = "" if p_wilcoxon is None else f"; the Wilcoxon p ({p_wilcoxon:.3g}) is the safer reading"
+    return (f"only {n} sequences: a bootstrap of so few sequences understates the uncertainty (interval too "
+            f"narrow, p too small){exact}")
 
 
 def common_rows(names_a: Sequence[str], names_b: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sotbench.metrics.paired import FEW_SEQUENCES  # attributes with fewer get a note: intervals too narrow
 from sotbench.report.board import METRICS, Board, Entry
 
 __all__ = ["Column", "Table", "leaderboard", "attribute_table", "attribute_value", "attribute_metric",
@@ -18,7 +19,6 @@ SPEED_LABELS = {"tracker_fps": ("FPS (tracker)", "FPS"), "end_to_end_fps": ("FPS
 
 
 SIGNIFICANCE = 0.05  # a run whose paired test against the leader gives p >= this is marked "≈"
-FEW_SEQUENCES = 10  # attributes with fewer sequences get a note: their intervals are too narrow
 TIED = "≈"
 
 
