@@ -5,8 +5,8 @@ scores, curves, per-attribute scores and provenance (profile and results hashes,
 can tell stale scores); ``per_sequence.csv`` has one row per sequence.  Both are written
 atomically.  All scores are fractions in [0, 1] (VOT robustness: failures per 100 frames).
 Every score has a 95 % bootstrap interval over the sequences (``ci95``, per attribute too, and
-bands on the curves); ``sequence_sums`` holds what the leaderboard metrics are computed from, per
-sequence, so a report can test two runs against each other (``sotbench.metrics.paired``).
+bands on the curves); ``sequence_sums`` holds what the scores are computed from, per sequence,
+so a report can test two runs against each other (``sotbench.metrics.paired``).
 """
 
 from __future__ import annotations
@@ -98,10 +98,9 @@ class Scores:
         return pd.DataFrame(rows, columns=["metric", "value", "ci95_lo", "ci95_hi"]).set_index("metric")
 
     def _sums_json(self) -> dict | None:
-        """The leaderboard metrics' per-sequence sums (``sotbench.metrics.bootstrap``), for paired tests."""
-        from sotbench.metrics.table import metrics_for
-
-        keep = {k: v for k, v in self.statistics.items() if k in metrics_for(self.protocol, leaderboard=True)}
+        """The scores' per-sequence sums (``sotbench.metrics.bootstrap``; those that can be written),
+        for paired tests."""
+        keep = {k: v for k, v in self.statistics.items() if hasattr(v, "to_json")}
         if not keep:
             return None
         return {"sequences": [str(n) for n in self.per_sequence.index],
