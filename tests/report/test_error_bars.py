@@ -9,6 +9,7 @@ import csv
 import io
 import json
 
+import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection
 
@@ -130,3 +131,37 @@ def test_unranked_runs_get_no_test(otb_docs):
     docs.append(("Part", part, ""))
     board = build_board(docs)
     assert "Part" not in board.leader_tests and set(board.leader_tests) == {"SiamRPN++", "SiamFC"}
+
+
+def test_eao_ranking_has_error_bars_from_the_intervals():
+    from scoredicts import vot_scores
+
+    from sotbench.report.plots_vot import eao_ranking_figure
+
+    docs = [vot_scores("A", 0.41, 0.6, 0.23, 50), vot_scores("B", 0.38, 0.58, 0.27, 59)]
+    styles = assign_styles(["A", "B"])
+    with rc_context():
+        plain = eao_ranking_figure(build_board([(d["run"], d, "") for d in docs]), styles)
+        for doc, ci in zip(docs, ([0.35, 0.48], [0.31, 0.45])):
+            doc["ci95"] = {"eao": ci}
+        bars = eao_ranking_figure(build_board([(d["run"], d, "") for d in docs]), styles)
+    from matplotlib.container import BarContainer
+
+    def bar(fig):
+        return next(c for c in fig.axes[0].containers if isinstance(c, BarContainer))
+
+    assert bar(plain).errorbar is None
+    segments = bar(bars).errorbar.lines[2][0].get_segments()
+    assert sorted(tuple(np.round(s[:, 0], 3)) for s in segments) == [(0.31, 0.45), (0.35, 0.48)]
+    assert "95% bootstrap intervals" in bars.axes[0].get_xlabel()
+    from matplotlib.container import ErrorbarContainer
+
+    from sotbench.report.plots_vot import ar_figure
+
+    with rc_context():
+        no_ci = ar_figure(build_board([(d["run"], {**d, "ci95": {}}, "") for d in docs]), styles)
+        for doc in docs:
+            doc["ci95"].update(accuracy=[0.55, 0.63], robustness=[0.15, 0.32])
+        ar = ar_figure(build_board([(d["run"], d, "") for d in docs]), styles)
+    assert not any(isinstance(c, ErrorbarContainer) for c in no_ci.axes[0].containers)
+    assert sum(isinstance(c, ErrorbarContainer) for c in ar.axes[0].containers) == 2
