@@ -48,7 +48,8 @@ def _names(paths: list[Path]) -> list[str]:
     return [str(p) for p in paths] if len(set(names)) < len(names) else names
 
 
-def _score(dataset, path: Path, args, metric: str | None):
+def _score(dataset, path: Path, args: argparse.Namespace):
+    """One run scored as ``eval`` scores it (nothing written), with its per-sequence sums."""
     from sotbench.evaluate import EvaluationError, evaluate
     from sotbench.metrics.bootstrap import Bootstrap
 
@@ -60,8 +61,8 @@ def _score(dataset, path: Path, args, metric: str | None):
         raise CommandError(str(exc)) from None
 
 
-def _fmt(value: float | None, digits: int = 4) -> str:
-    return "–" if value is None or value != value else f"{value:.{digits}f}"
+def _fmt(value: float | None) -> str:
+    return "–" if value is None or value != value else f"{value:.4f}"
 
 
 def _interval(ci) -> str:
@@ -116,7 +117,7 @@ def main(args: argparse.Namespace) -> int:
     metric = args.metric or primary(dataset.protocol)
     paths = list(args.results)
     names = _names(paths)
-    scores = [_score(dataset, p, args, metric) for p in paths]
+    scores = [_score(dataset, p, args) for p in paths]
     known = [k for k in scores[0].overall if k in scores[0].statistics]
     if metric not in known:
         raise CommandError(f"unknown metric {metric!r} for {dataset.key} ({dataset.protocol}), known: {', '.join(known)}")
