@@ -7,6 +7,8 @@ Needs annotations only.  The dataset's protocol picks the metrics: one-pass data
 search; it scores exactly as ``evaluate`` does.  A run of a derived protocol (TRE, SRE, long-term:
 ``sotbench.protocols.RUN_PROTOCOLS``) is scored under it: the run's manifest names it, or
 ``protocol=``; its results are in the run folder's protocol sub-folder.
+Every score gets a 95 % bootstrap interval over the sequences
+(``sotbench.metrics.bootstrap``) unless ``bootstrap=None``.
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ import pandas as pd
 
 from sotbench.caveats import coverage_facts, score_flags
 from sotbench.datasets.base import Dataset, DatasetSpec
+from sotbench.metrics.bootstrap import DEFAULT as DEFAULT_BOOTSTRAP
+from sotbench.metrics.bootstrap import Bootstrap
 from sotbench.metrics.fit import ResultsMismatch, check_fit
 from sotbench.metrics.importers import ImportedResults, ResultFile, import_results, resolve_layout
 from sotbench.metrics.prepare import PredictionError
+from sotbench.metrics.ope_intervals import OpeIntervals, ope_intervals
 from sotbench.metrics.profile import Profile
 from sotbench.metrics.profiles import get_profile
 from sotbench.metrics.scoring import NothingToScore, SequenceScoring, score_sequences
@@ -146,16 +151,33 @@ def _attributes(dataset: Dataset, sequences: list[Sequence], names: list[str]) -
     return {k: v for k, v in rows.items() if v[1]}
 
 
+def _ci_columns(keys, found: dict | None) -> dict:
+    """``<metric>_ci95_lo`` / ``_hi`` columns of one attribute row."""
+    out = {}
+    for k in keys:
+        ci = (found or {}).get(k) or (np.nan, np.nan)
+        out[f"{k}_ci95_lo"], out[f"{k}_ci95_hi"] = ci
+    return out
+
+
 def _build_scores(dataset: Dataset, sequences: list[Sequence], scoring: SequenceScoring, warnings: list[str],
-                  missing: list[str]) -> Scores:
+                  missing: list[str], bootstrap: Bootstrap | None) -> Scores:
     profile, table = scoring.profile, scoring.table
     overall, curves = scoring.overall()
+    attributes = _attributes(dataset, sequences, list(table.index))
+    found = ope_intervals(scoring, {c: rows for c, (_, rows) in attributes.items()}, bootstrap) \
+        if bootstrap is not None else OpeIntervals()
     attr_rows, attr_curves = [], {}
-    for code, (name, rows) in _attributes(dataset, sequences, list(table.index)).items():
+    for code, (name, rows) in attributes.items():
         sub, sub_curves = scoring.overall(np.array(rows))
-        attr_rows.append({"attribute": code, "name": name, "n_sequences": len(rows), **sub})
+        ci = _ci_columns(overall, found.attributes.get(code)) if bootstrap is not None else {}
+        attr_rows.append({"attribute": code, "name": name, "n_sequences": len(rows), **sub, **ci})
         attr_curves[code] = sub_curves
-    per_attr = pd.DataFrame(attr_rows, columns=["attribute", "name", "n_sequences", *overall]).set_index("attribute")
+    ci_cols = list(_ci_columns(overall, None)) if bootstrap is not None else []
+    per_attr = pd.DataFrame(attr_rows, columns=["attribute", "name", "n_sequences", *overall, *ci_cols]
+                            ).set_index("attribute")
+    for key, (lo, hi) in found.bands.items():
+        curves[key]["ci95"] = {"lo": lo.tolist(), "hi": hi.tolist()}
     if missing:
         warnings = [f"{len(missing)} of {len(sequences)} sequences have no results ({', '.join(missing[:5])}"
                     f"{', ...' if len(missing) > 5 else ''}); the overall scores cover the others only"] + warnings
@@ -163,7 +185,9 @@ def _build_scores(dataset: Dataset, sequences: list[Sequence], scoring: Sequence
         dataset=dataset.key, split=dataset.split, protocol=dataset.protocol, profile=profile.name,
         profile_hash=profile.hash, overall=overall, per_sequence=table, curves=curves, per_attribute=per_attr,
         attribute_curves=attr_curves, default_profile=dataset.spec.default_profile,
-        coverage=coverage_facts(dataset, len(table), len(sequences), missing), warnings=warnings)
+        coverage=coverage_facts(dataset, len(table), len(sequences), missing), warnings=warnings,
+        ci95={k: found.overall.get(k) for k in overall} if bootstrap is not None else {},
+        bootstrap=bootstrap.as_dict() if bootstrap is not None else {}, statistics=found.statistics)
 
 
 def _repetitions(value: object, protocol: str) -> list:
@@ -217,15 +241,17 @@ def evaluate_results(
     profile: str | Profile | None = None,
     *,
     sequences: list[str] | None = None,
+    bootstrap: Bootstrap | None = DEFAULT_BOOTSTRAP,
 ) -> Scores:
     """Score in-memory results of either protocol (no files read or written): ``{sequence: output}``
     where an output is a ``sotbench.jobs.OpeOutput`` / ``VotOutput``, an ``(N, 4)`` array, a VOT
-    line list, or a list of such repetitions."""
+    line list, or a list of such repetitions.  ``bootstrap``: how the intervals are drawn
+    (``None``: no intervals and no per-sequence sums, as the search's objective scores)."""
     prof = resolve_profile(dataset, profile)
     seqs = _sequences(dataset, sequences or list(results))
     _check_public(dataset, seqs)
     imported = _in_memory(seqs, results, dataset.protocol)
-    return _score(dataset, seqs, imported, prof, None)
+    return _score(dataset, seqs, imported, prof, None, bootstrap=bootstrap)
 
 
 def evaluate_trajectories(
@@ -234,15 +260,17 @@ def evaluate_trajectories(
     profile: str | Profile | None = None,
     *,
     sequences: list[str] | None = None,
+    bootstrap: Bootstrap | None = DEFAULT_BOOTSTRAP,
 ) -> Scores:
     """Score in-memory one-pass trajectories ``{sequence: (N, 4) boxes}`` (see ``evaluate_results``)."""
     if dataset.protocol != "ope":
         raise EvaluationError("evaluate_trajectories scores one-pass trajectories; use evaluate_results for VOT runs")
-    return evaluate_results(dataset, trajectories, profile, sequences=sequences)
+    return evaluate_results(dataset, trajectories, profile, sequences=sequences, bootstrap=bootstrap)
 
 
 def _score(dataset: Dataset, seqs: list[Sequence], imported: ImportedResults, prof: Profile,
-           run_dir: Path | None, protocol: str | None = None) -> Scores:
+           run_dir: Path | None, protocol: str | None = None,
+           bootstrap: Bootstrap | None = DEFAULT_BOOTSTRAP) -> Scores:
     """Scores of imported results (files or memory), by the run's protocol (default: the dataset's)."""
     protocol = protocol or dataset.protocol
     if protocol == "longterm":
@@ -259,17 +287,17 @@ def _score(dataset: Dataset, seqs: list[Sequence], imported: ImportedResults, pr
         if errors:
             raise EvaluationError(f"{protocol.upper()} results that are not the protocol's parts:\n  "
                                   + "\n  ".join(errors[:10]))
-        scores = _evaluate_ope(dataset, seqs, imported, prof, run_dir, starts)
+        scores = _evaluate_ope(dataset, seqs, imported, prof, run_dir, starts, bootstrap)
         scores.protocol = protocol
         return scores
     if protocol == "vot_reset":
         from sotbench.metrics.vot_eval import score_vot
 
         try:
-            return score_vot(dataset, seqs, imported, prof)
+            return score_vot(dataset, seqs, imported, prof, bootstrap)
         except ValueError as exc:  # unreadable files, wrong lengths under a strict profile
             raise EvaluationError(str(exc)) from None
-    return _evaluate_ope(dataset, seqs, imported, prof, run_dir)
+    return _evaluate_ope(dataset, seqs, imported, prof, run_dir, bootstrap=bootstrap)
 
 
 def results_hash(paths: list[Path], root: Path) -> str:
@@ -302,11 +330,13 @@ def evaluate(
     layout: str = "auto",
     sequences: list[str] | None = None,
     protocol: str | None = None,
+    bootstrap: Bootstrap | None = DEFAULT_BOOTSTRAP,
 ) -> Scores:
     """Score the results in ``run_dir`` and (unless ``write=False``) write the score files.
 
     Score files go to ``out`` (default: the folder of the results, ``run_dir`` or its protocol
     sub-folder); see ``sotbench.scores.score_file_names``.  ``protocol``: see ``resolve_run``.
+    ``bootstrap``: how the 95 % intervals are drawn (``None``: none).
     """
     protocol, run_dir = resolve_run(dataset, run_dir, protocol)
     prof = resolve_profile(dataset, profile, protocol)
@@ -323,7 +353,7 @@ def evaluate(
     if imported.errors:
         more = f" (and {len(imported.errors) - 3} more)" if len(imported.errors) > 3 else ""
         raise EvaluationError("unreadable result files: " + "; ".join(imported.errors[:3]) + more)
-    scores = _score(dataset, seqs, imported, prof, run_dir, protocol)
+    scores = _score(dataset, seqs, imported, prof, run_dir, protocol, bootstrap)
     manifest = RunDir(run_dir).read_manifest()
     folder = run_protocol(protocol).folder  # <run>/tre: the run is <run>
     scores.run = (run_dir.parent if folder and run_dir.name == folder else run_dir).name
@@ -341,7 +371,8 @@ def evaluate(
 
 
 def _evaluate_ope(dataset: Dataset, seqs: list[Sequence], imported, prof: Profile, run_dir: Path | None,
-                  starts: dict[str, list[int]] | None = None) -> Scores:
+                  starts: dict[str, list[int]] | None = None,
+                  bootstrap: Bootstrap | None = DEFAULT_BOOTSTRAP) -> Scores:
     rel = {s: os.path.relpath(r.paths[0], run_dir.parent) if r.paths and run_dir else s
            for s, r in imported.results.items()}
     warnings = list(imported.warnings)
@@ -359,4 +390,4 @@ def _evaluate_ope(dataset: Dataset, seqs: list[Sequence], imported, prof: Profil
     except (PredictionError, NothingToScore) as exc:
         raise EvaluationError(str(exc)) from None
     missing = list(imported.missing) if prof.missing_sequence == "skip" else []
-    return _build_scores(dataset, seqs, scoring, warnings + scoring.warnings, missing)
+    return _build_scores(dataset, seqs, scoring, warnings + scoring.warnings, missing, bootstrap)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["add_dataset_arguments", "open_dataset", "parse_sequences", "add_backend_arguments", "backend_options",
            "add_display_name_arguments", "display_name_mapping", "int_range", "float_range", "positive_int", "non_negative_int",
-           "add_protocol_argument"]
+           "add_protocol_argument", "add_bootstrap_arguments", "bootstrap_spec"]
 
 
 def int_range(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -169,3 +169,23 @@ def add_protocol_argument(p: argparse.ArgumentParser, what: str) -> None:
                    help=f"{what} under this protocol: {', '.join(RUN_PROTOCOLS)} (default: the dataset's own; "
                         "tre/sre on the OTB benchmarks and synthetic, longterm on any one-pass benchmark; "
                         "docs/protocols.md)")
+
+
+def add_bootstrap_arguments(p: argparse.ArgumentParser) -> None:
+    """``--resamples``, ``--seed``: how the 95 % intervals are drawn (``eval``, ``compare``)."""
+    g = p.add_argument_group("confidence intervals (percentile bootstrap over the sequences)")
+    g.add_argument("--resamples", type=int_range(0, 1_000_000), default=10_000, metavar="N",
+                   help="resamples of the sequences for the 95%% intervals and paired tests, 0 <= N <= 1000000 "
+                        "(default 10000; 0: no intervals)")
+    g.add_argument("--seed", type=non_negative_int, default=0, metavar="N",
+                   help="seed of the resamples, N >= 0 (default 0)")
+
+
+def bootstrap_spec(args: argparse.Namespace):
+    """The ``Bootstrap`` of ``--resamples`` / ``--seed`` (a bad value is a one-line error)."""
+    from sotbench.metrics.bootstrap import Bootstrap
+
+    try:
+        return Bootstrap(resamples=args.resamples, seed=args.seed)
+    except ValueError as exc:
+        raise CommandError(f"--resamples/--seed: {exc}") from None

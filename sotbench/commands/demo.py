@@ -34,12 +34,20 @@ def demo_trackers() -> list[str]:
     return ["identity"] + [f"opencv-{k}" for k in ("mil", "kcf", "csrt") if available(k)]
 
 
-def _leaderboard(rows: list[tuple[str, dict, float | None]]) -> str:
-    lines = [f"{'tracker':14s} {'success AUC':>11s} {'precision':>9s} {'norm. prec.':>11s} {'fps':>8s}"]
-    for name, overall, fps in sorted(rows, key=lambda r: -r[1]["success_auc"]):
-        speed = f"{fps:8.1f}" if fps else f"{'-':>8s}"
-        lines.append(f"{name:14s} {overall['success_auc']:11.3f} {overall['precision']:9.3f} "
-                     f"{overall['norm_precision']:11.3f} {speed}")
+def _with_spread(scores, key: str) -> str:
+    """``0.779 ± 0.031``: the score and half its 95 % bootstrap interval over the sequences."""
+    ci = scores.interval(key)
+    spread = f" ± {(ci[1] - ci[0]) / 2:.3f}" if ci else ""
+    return f"{scores.overall[key]:.3f}{spread}"
+
+
+def _leaderboard(rows: list[tuple[str, object, float | None]]) -> str:
+    keys = ("success_auc", "precision", "norm_precision")
+    lines = [f"{'tracker':14s} {'success AUC':>13s} {'precision':>13s} {'norm. prec.':>13s} {'fps':>9s}"]
+    for name, scores, fps in sorted(rows, key=lambda r: -r[1].overall["success_auc"]):
+        speed = f"{fps:9.1f}" if fps else f"{'-':>9s}"
+        lines.append(f"{name:14s} " + " ".join(f"{_with_spread(scores, k):>13s}" for k in keys) + f" {speed}")
+    lines.append("± half the 95% bootstrap interval over the sequences")
     return "\n".join(lines)
 
 
@@ -62,7 +70,7 @@ def main(args: argparse.Namespace) -> int:
             raise CommandError(f"{name} failed on {', '.join(summary.failed)}")
         scores = evaluate(dataset, summary.run_dir)
         fps = scores.speed.get("tracker_fps") if getattr(scores, "speed", None) else None
-        rows.append((name, scores.overall, fps))
+        rows.append((name, scores, fps))
         run_dirs.append(summary.run_dir)
     print(f"\nLeaderboard: synthetic/{dataset.split}, profile {dataset.spec.default_profile}\n")
     print(_leaderboard(rows))

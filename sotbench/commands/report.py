@@ -22,6 +22,11 @@ scores are cached in OUT/scores/. Runs with missing sequences (results missing, 
 holds part of the benchmark) are listed with their coverage and a "partial: N of M sequences"
 caveat, but not ranked unless --allow-partial; runs on random weights are marked too.
 
+Scores are shown with ± half their 95% bootstrap interval over the sequences (the CSV file has
+both bounds); the "p vs #1" column tests each ranked run against the leader on the primary
+metric (paired bootstrap over the sequences both scored) and marks with ≈ the runs that are not
+significantly different from it (p >= 0.05). --ci-bands shades the curves' bands.
+
 A run that cannot be scored (run.json says it is still running, an unreadable run.json or result
 file) does not stop the report: the others are reported and the skipped run is listed with the
 reason on stderr and under "Skipped runs" in the Markdown and HTML files.
@@ -72,6 +77,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from sotbench.commands.common import add_protocol_argument
 
     add_protocol_argument(p, "report the runs' results")
+    p.add_argument("--ci-bands", action="store_true",
+                   help="shade the 95%% bootstrap band (over the sequences) around each success / precision curve")
 
 
 def _run(args: argparse.Namespace):
@@ -85,7 +92,8 @@ def _run(args: argparse.Namespace):
             raise CommandError("--scores renders score files as they are; do not combine it with --runs/--results-root")
         out = args.out or Path("reports") / "scores"
         return report_from_scores(args.scores, out, args.formats, allow_partial=args.allow_partial,
-                                  percent=args.percent, dpi=args.dpi, title=args.title, names=names)
+                                  percent=args.percent, dpi=args.dpi, title=args.title, names=names,
+                                  ci_bands=args.ci_bands)
     if not args.dataset:
         raise CommandError("--dataset is required (or --scores FILE ... to render existing score files)")
     from sotbench.commands.common import open_dataset
@@ -98,6 +106,7 @@ def _run(args: argparse.Namespace):
                        allow_partial=args.allow_partial, percent=args.percent, dpi=args.dpi, title=args.title,
                        force=args.force, names=names, sequence_plots=not args.no_sequence_plots,
                        galleries=args.galleries, gallery_frames=args.gallery_frames, protocol=args.protocol,
+                       ci_bands=args.ci_bands,
                        log=lambda msg: print(msg, file=sys.stderr))
 
 

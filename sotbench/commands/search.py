@@ -31,6 +31,14 @@ The study is kept in a journal file (<out>/study.journal; default out: sweeps/<n
 sweep file) or the --storage database; rerunning continues it, and --trials N means the study
 ends with N finished trials. Outputs: <out>/trials.csv, best.yaml (a preset with provenance),
 history.png/pdf, importance.png/pdf.  Browse live: optuna-dashboard <out>/study.journal
+
+After the trials, the best parameters and the preset's values are tracked again side by side
+and compared with the paired test of `sotbench compare`: the gain with its 95% interval and
+p-value on the tuning split, and on a held-out split when the sweep names one
+(confirm: {split: heldout}; dataset, root and sequences optional). The summary prints both and
+the noise floor (the objective's spread over parameter sets evaluated more than once), warns
+when a gain is not significant or inside the noise floor, and best.yaml records it all
+(provenance.gain). --report-only reuses the gain measured for the same best trial.
 """
 
 DEFAULT_SWEEP = "siamrpnpp-got10k"

@@ -14,10 +14,12 @@ import numpy as np
 import pandas as pd
 
 from sotbench.metrics.aggregate import Stats, aggregate, compute_stats, sequence_scores
+from sotbench.metrics.bootstrap import Ratio
 from sotbench.metrics.ope import FrameScores, frame_values_cols
 from sotbench.metrics.prepare import prepare_sequence
 from sotbench.metrics.profile import Profile
-from sotbench.metrics.table import OpeContext, computed_metrics
+from sotbench.metrics.ope_sums import curve_statistics, score_statistics
+from sotbench.metrics.table import OpeContext, computed_metrics, computed_sums
 from sotbench.sequences import Sequence
 
 __all__ = ["SequenceScoring", "score_sequences", "NothingToScore", "absent_frames"]
@@ -44,6 +46,20 @@ class SequenceScoring:
         for name, (value, _) in self._extra(rows).items():
             overall[name] = value
         return overall, curves
+
+    def statistics(self) -> dict[str, Ratio]:
+        """Every overall score as sums over the sequences (``sotbench.metrics.ope_sums``; the
+        metric table's extra metrics that have ``sums``), for the bootstrap."""
+        out = score_statistics(self.stats, self.profile)
+        if self.frames is not None:
+            n = len(self.stats.names)
+            ctx = OpeContext(self.frames, self.seq, n, self.profile, np.arange(n))
+            out.update({name: fn(ctx) for name, fn in computed_sums("ope").items()})
+        return out
+
+    def curve_statistics(self) -> dict[str, Ratio]:
+        """The overall curves as sums over the sequences (their bootstrap bands)."""
+        return curve_statistics(self.stats, self.profile)
 
     def _extra(self, rows: np.ndarray | None) -> dict[str, tuple[float, np.ndarray]]:
         """The metric table's extra OPE metrics: ``{name: (overall over rows, per sequence)}``."""

@@ -6,7 +6,9 @@ LaTeX, HTML), the plots' legends and axes, the search objective's direction and
 counts, the VOT analysis) has no ``compute``; any other OPE metric is one module with a
 ``compute(ctx: OpeContext) -> (overall, per_sequence)`` function and one line here, and then
 appears in ``scores.json``, ``per_sequence.csv``, ``eval --json``, per-attribute scores and
-(``leaderboard=True``) the leaderboards.
+(``leaderboard=True``) the leaderboards.  Its confidence interval needs one more function,
+``sums(ctx) -> sotbench.metrics.bootstrap.Ratio`` (the overall score as sums over sequences);
+a metric without it has no interval.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 from sotbench.metrics import centre_error
 
 __all__ = ["MetricInfo", "CurveAxis", "OpeContext", "METRICS", "PRIMARY", "metric_info", "metrics_for", "primary",
-           "higher_is_better", "computed_metrics", "scored_as", "protocol_title"]
+           "higher_is_better", "computed_metrics", "computed_sums", "scored_as", "protocol_title"]
 
 
 @dataclass
@@ -58,6 +60,7 @@ class MetricInfo:
     curve: CurveAxis | None = None
     leaderboard: bool = True  # a leaderboard column
     compute: Callable[[Any], tuple[float, Any]] | None = None  # extra OPE metrics (see the module docstring)
+    sums: Callable[[Any], Any] | None = None  # extra OPE metrics: the overall score as sums over sequences
 
 
 METRICS: dict[str, MetricInfo] = {
@@ -73,7 +76,7 @@ METRICS: dict[str, MetricInfo] = {
     "success_rate_75": MetricInfo("SR@0.75", r"SR$_{0.75}$", "ope"),
     "average_overlap": MetricInfo("AO", "AO", "ope", leaderboard=False),
     "centre_error": MetricInfo("Centre error (px)", "CLE", "ope", False, False, leaderboard=False,
-                               compute=centre_error.mean_centre_error),
+                               compute=centre_error.mean_centre_error, sums=centre_error.centre_error_sums),
     "eao": MetricInfo("EAO", "EAO", "vot_reset"),
     "accuracy": MetricInfo("Accuracy", "A", "vot_reset"),
     "robustness": MetricInfo("Robustness", "R", "vot_reset", higher_is_better=False, fraction=False),
@@ -129,3 +132,8 @@ def higher_is_better(name: str) -> bool:
 def computed_metrics(protocol: str) -> dict[str, Callable[[Any], tuple[float, Any]]]:
     """The extra metrics of a protocol and their ``compute`` functions."""
     return {k: m.compute for k, m in METRICS.items() if m.protocol == protocol and m.compute is not None}
+
+
+def computed_sums(protocol: str) -> dict[str, Callable[[Any], Any]]:
+    """The extra metrics of a protocol that can be resampled, and their ``sums`` functions."""
+    return {k: m.sums for k, m in METRICS.items() if m.protocol == protocol and m.sums is not None}

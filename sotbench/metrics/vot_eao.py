@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["FRAGMENT_RULES", "INDEX_CONVENTIONS", "Fragment", "fragments_pysot", "fragments_votpy",
-           "build_fragments", "tag_fraction", "eao_curve", "eao_score"]
+           "build_fragments", "tag_fraction", "fragment_columns", "eao_curve", "eao_score"]
 
 FRAGMENT_RULES = ("pysot", "votpy")
 INDEX_CONVENTIONS = ("pysot", "votpy")
@@ -105,13 +105,9 @@ def _matrix(fragments: list[Fragment], width: int) -> tuple[np.ndarray, np.ndarr
     return values, lengths, failed
 
 
-def eao_curve(fragments: list[Fragment], weights: np.ndarray, *, rule: str, min_length: int = 0) -> np.ndarray:
-    """EAO curves ``(T, L)`` for ``T`` weightings ``(T, F)`` of the fragments (1-D in -> 1-D out).
-
-    ``min_length``: the pysot rule sizes the curve by the longest run (pass it here); the votpy
-    rule by the longest fragment.
-    """
-    w = np.atleast_2d(np.asarray(weights, dtype=np.float64))
+def fragment_columns(fragments: list[Fragment], *, rule: str, min_length: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Per fragment and curve column ``(F, L)``: the fragment's mean overlap up to that column
+    where the fragment is usable there (else 0), and whether it is usable (see :func:`eao_curve`)."""
     width = max([f.values.size for f in fragments] + [min_length if rule == "pysot" else 0, 1])
     values, lengths, failed = _matrix(fragments, width)
     cols = np.arange(width)
@@ -121,7 +117,18 @@ def eao_curve(fragments: list[Fragment], weights: np.ndarray, *, rule: str, min_
     means = np.zeros_like(values)
     means[:, 1:] = np.cumsum(values[:, 1:], axis=1) / cols[1:]
     means[:, 0] = values[:, 0]
-    num = w @ np.where(usable, means, 0.0)
+    return np.where(usable, means, 0.0), usable
+
+
+def eao_curve(fragments: list[Fragment], weights: np.ndarray, *, rule: str, min_length: int = 0) -> np.ndarray:
+    """EAO curves ``(T, L)`` for ``T`` weightings ``(T, F)`` of the fragments (1-D in -> 1-D out).
+
+    ``min_length``: the pysot rule sizes the curve by the longest run (pass it here); the votpy
+    rule by the longest fragment.
+    """
+    w = np.atleast_2d(np.asarray(weights, dtype=np.float64))
+    means, usable = fragment_columns(fragments, rule=rule, min_length=min_length)
+    num = w @ means
     den = w @ usable.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         curve = num / den

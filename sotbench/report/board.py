@@ -1,6 +1,8 @@
 """A leaderboard: score files of several runs on one dataset, checked, ranked and labelled.
 
-Every renderer (tables, plots, HTML) reads a ``Board``; nothing else reads score files.
+Every renderer (tables, plots, HTML) reads a ``Board``; nothing else reads score files.  Each
+ranked run is tested against the leader on the primary metric (paired bootstrap over the
+sequences both scored, from the score files' ``sequence_sums``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from typing import Any, Mapping
 
 from sotbench.caveats import Caveat, caveats, counts, grouped_captions, is_complete
 from sotbench.datasets import benchmark_name, dataset_title  # noqa: F401 (re-exported)
+from sotbench.metrics.bootstrap import DEFAULT as DEFAULT_BOOTSTRAP
+from sotbench.metrics.bootstrap import Bootstrap, statistic_from_json
+from sotbench.metrics.paired import Comparison, compare
 from sotbench.metrics.table import METRICS, PRIMARY, MetricInfo, metrics_for, scored_as
 from sotbench.scores import SCHEMA  # one definition of the score-file schema name
 
@@ -89,6 +94,29 @@ class Entry:
         value = self.overall.get(metric)
         return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
 
+    def interval(self, metric: str) -> tuple[float, float] | None:
+        """The 95 % bootstrap interval of an overall score (``None`` in score files without one)."""
+        return _pair((self.scores.get("ci95") or {}).get(metric))
+
+    def attribute_interval(self, attr: str, metric: str) -> tuple[float, float] | None:
+        """The 95 % interval of ``metric`` on attribute ``attr``."""
+        block = (self.scores.get("per_attribute") or {}).get(attr)
+        return _pair(((block or {}).get("ci95") or {}).get(metric)) if isinstance(block, dict) else None
+
+    def statistic(self, metric: str):
+        """``(statistic, sequence names)`` of ``metric`` from the score file's ``sequence_sums``
+        (``None`` when it has none; checked by ``check_scores``)."""
+        sums = self.scores.get("sequence_sums")
+        if not isinstance(sums, dict) or metric not in (sums.get("metrics") or {}):
+            return None
+        return statistic_from_json(sums["metrics"][metric]), list(sums["sequences"])
+
+
+def _pair(value: Any) -> tuple[float, float] | None:
+    ok = isinstance(value, (list, tuple)) and len(value) == 2 and \
+        all(isinstance(v, (int, float)) and math.isfinite(v) for v in value)
+    return (float(value[0]), float(value[1])) if ok else None
+
 
 @dataclass(frozen=True)
 class SkippedRun:
@@ -120,6 +148,8 @@ class Board:
     attribute_labels: dict[str, str] = field(default_factory=dict)
     skipped: list[SkippedRun] = field(default_factory=list)
     colour_names: list[str] = field(default_factory=list)  # every run of the results roots (stable colours)
+    leader_tests: dict[str, Comparison] = field(default_factory=dict)  # ranked run -> its test against #1
+    test_spec: Bootstrap = DEFAULT_BOOTSTRAP
 
     @property
     def primary(self) -> str:
@@ -144,6 +174,11 @@ class Board:
 
     def rank_of(self, entry: Entry) -> int | None:
         return self.ranked.index(entry) + 1 if entry in self.ranked else None
+
+    def versus_leader(self, entry: Entry) -> Comparison | None:
+        """The paired test of ``entry`` against the leader on the primary metric (``None``: the
+        leader itself, an unranked run, or score files without per-sequence sums)."""
+        return self.leader_tests.get(entry.name)
 
     def caveat_lines(self, entries: list[Entry] | None = None) -> list[str]:
         """The caveat captions of ``entries`` (default: all), each naming its runs unless it is every run's."""
@@ -174,6 +209,42 @@ def check_scores(data: Any, where: str) -> None:
             raise ReportError(f"{where}: missing field {key!r} (schema {SCHEMA})")
     if not isinstance(data["overall"], dict):
         raise ReportError(f"{where}: 'overall' must be an object of scores")
+    _check_sums(data.get("sequence_sums"), where)
+
+
+def _check_sums(sums: Any, where: str) -> None:
+    """``sequence_sums`` (optional): sequence names and, per metric, sums of that many sequences."""
+    if sums is None:
+        return
+    if not (isinstance(sums, dict) and isinstance(sums.get("sequences"), list)
+            and all(isinstance(n, str) for n in sums["sequences"]) and isinstance(sums.get("metrics"), dict)):
+        raise ReportError(f"{where}: 'sequence_sums' must hold 'sequences' (names) and 'metrics' (schema {SCHEMA})")
+    for metric, block in sums["metrics"].items():
+        try:
+            stat = statistic_from_json(block)
+        except ValueError as exc:
+            raise ReportError(f"{where}: sequence_sums.metrics.{metric}: {exc}") from None
+        if stat.n != len(sums["sequences"]):
+            raise ReportError(f"{where}: sequence_sums.metrics.{metric} holds {stat.n} sequences, "
+                              f"'sequences' names {len(sums['sequences'])}")
+
+
+def leader_tests(ranked: list[Entry], metric: str, spec: Bootstrap = DEFAULT_BOOTSTRAP) -> dict[str, Comparison]:
+    """Each ranked run (after the first) against the first on ``metric``: the paired bootstrap over
+    the sequences both scored, where both score files hold per-sequence sums."""
+    if len(ranked) < 2 or ranked[0].statistic(metric) is None:
+        return {}
+    lead, lead_names = ranked[0].statistic(metric)
+    out = {}
+    for e in ranked[1:]:
+        found = e.statistic(metric)
+        if found is None:
+            continue
+        try:
+            out[e.name] = compare(found[0], lead, found[1], lead_names, metric, spec)
+        except ValueError:  # no sequence in common: nothing to test
+            continue
+    return out
 
 
 def _group_text(groups: dict[tuple, list[str]], show) -> str:
@@ -251,7 +322,8 @@ def build_board(items: list[tuple[str, dict, str]], allow_partial: bool = False,
     split = first.get("split", "test")
     return Board(dataset=first["dataset"], split=split, protocol=protocol, profile=str(first.get("profile") or ""),
                  title=title or dataset_title(first["dataset"], split), ranked=ranked, unranked=unranked,
-                 allow_partial=allow_partial, attributes=attrs, attribute_labels=labels, skipped=list(skipped))
+                 allow_partial=allow_partial, attributes=attrs, attribute_labels=labels, skipped=list(skipped),
+                 leader_tests=leader_tests(ranked, primary))
 
 
 def attribute_names(key: str, entries: list[Entry]) -> tuple[list[str], dict[str, str]]:

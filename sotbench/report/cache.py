@@ -3,7 +3,8 @@
 A score file is fresh when it was computed on the same dataset split, with the same profile
 (``profile_hash``) and from result files with the same content (``results_hash``: sha256 over
 the relative paths and bytes of the result files the evaluator reads), and records how complete
-it is and on what weights (``sotbench.caveats.has_facts``; older files do not).  Changing,
+it is and on what weights (``sotbench.caveats.has_facts``) and its intervals (``bootstrap``;
+older files do not).  Changing,
 adding or removing a result file, or switching profile, re-evaluates; anything else reuses the file.
 """
 
@@ -48,8 +49,8 @@ def _load(path: Path) -> dict | None:
 
 def is_fresh(scores: dict | None, dataset, hashes: tuple[str, str], protocol: str | None = None) -> bool:
     """Whether ``scores`` belong to ``dataset`` (and ``protocol``), match the current result and
-    profile hashes and record their completeness and weights."""
-    if not scores or not has_facts(scores):
+    profile hashes and record their completeness, weights and intervals."""
+    if not scores or not has_facts(scores) or "bootstrap" not in scores:  # older files: no intervals
         return False
     return (scores.get("dataset") == dataset.key and scores.get("split", dataset.split) == dataset.split
             and scores.get("protocol", dataset.protocol) == (protocol or dataset.protocol)

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 
-from sotbench.report.tables import Column, Table, format_value
+from sotbench.report.tables import Column, Table, format_interval, format_value
 
 __all__ = ["to_markdown", "to_csv", "to_latex", "latex_escape", "markdown_escape"]
 
@@ -14,6 +14,7 @@ _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
     "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
     "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+    "±": r"$\pm$", "≈": r"$\approx$", "≥": r"$\geq$",  # the intervals' and tests' signs
 }
 _LATEX_RE = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIAL))
 _MD_RE = re.compile(r"([\\`*_\[\]<>|])")
@@ -29,25 +30,31 @@ def markdown_escape(text: str) -> str:
     return _MD_RE.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
-def _cell(table: Table, row: dict, col: Column, percent: bool) -> tuple[str, bool]:
-    """The printed value and whether it is the column's best."""
+def _cell(table: Table, row: dict, col: Column, percent: bool) -> tuple[str, bool, str]:
+    """The printed value, whether it is the column's best, and its ``± half-interval`` (or "")."""
     value = row.get(col.key)
     if col.kind == "rank":
-        return (str(value) if value is not None else "–"), False
-    return format_value(value, col, percent), table.is_best(row, col.key)
+        return (str(value) if value is not None else "–"), False, ""
+    is_best = table.is_best(row, col.key)
+    spread = format_interval(row.get(f"{col.key}:ci95"), col, percent) if value is not None else ""
+    return format_value(value, col, percent), is_best, spread
+
+
+def _joined(text: str, spread: str) -> str:
+    return f"{text} {spread}" if spread else text
 
 
 def to_markdown(table: Table, percent: bool = False) -> str:
     """A GitHub-flavoured Markdown table (best values in bold) followed by the notes."""
     cols = table.columns
     lines = ["| " + " | ".join(markdown_escape(c.label) for c in cols) + " |",
-             "|" + "|".join("---:" if c.kind in ("rank", "metric", "fps") else ":---" for c in cols) + "|"]
+             "|" + "|".join("---:" if c.kind in ("rank", "metric", "fps", "pvalue") else ":---" for c in cols) + "|"]
     for row in table.rows:
         cells = []
         for col in cols:
-            text, best = _cell(table, row, col, percent)
-            text = text if col.kind in ("rank", "metric", "fps") else markdown_escape(text)
-            cells.append(f"**{text}**" if best else text)
+            text, best, spread = _cell(table, row, col, percent)
+            text = text if col.kind in ("rank", "metric", "fps", "pvalue") else markdown_escape(text)
+            cells.append(_joined(f"**{text}**" if best else text, spread))
         lines.append("| " + " | ".join(cells) + " |")
     out = "\n".join(lines) + "\n"
     if table.notes:
@@ -56,14 +63,27 @@ def to_markdown(table: Table, percent: bool = False) -> str:
 
 
 def to_csv(table: Table) -> str:
-    """CSV with a header row of column keys and unrounded values (empty = not available)."""
+    """CSV with a header row of column keys and unrounded values (empty = not available); a metric
+    with intervals is followed by ``<key>_ci95_lo`` and ``<key>_ci95_hi``."""
+    def number(value) -> str:
+        return "" if value is None else repr(float(value))
+
+    with_ci = {c.key for c in table.columns if c.kind == "metric" and any(r.get(f"{c.key}:ci95") for r in table.rows)}
+    header = []
+    for c in table.columns:
+        header += [c.key] + ([f"{c.key}_ci95_lo", f"{c.key}_ci95_hi"] if c.key in with_ci else [])
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([c.key for c in table.columns])
+    writer.writerow(header)
     for row in table.rows:
-        writer.writerow(["" if row.get(c.key) is None else
-                         (repr(float(row[c.key])) if c.kind in ("metric", "fps") else row[c.key])
-                         for c in table.columns])
+        cells = []
+        for c in table.columns:
+            value = row.get(c.key)
+            cells.append(number(value) if c.kind in ("metric", "fps", "pvalue") else ("" if value is None else value))
+            if c.key in with_ci:
+                ci = row.get(f"{c.key}:ci95") or (None, None)
+                cells += [number(ci[0]), number(ci[1])]
+        writer.writerow(cells)
     return buf.getvalue()
 
 
@@ -84,9 +104,9 @@ def to_latex(table: Table, percent: bool = False, label: str = "tab:results",
             lines.append("\\midrule")
         cells = []
         for col in cols:
-            text, best = _cell(table, row, col, percent)
-            text = "--" if text == "–" else (latex_escape(text) if col.kind == "text" else text)
-            cells.append(f"\\textbf{{{text}}}" if best else text)
+            text, best, spread = _cell(table, row, col, percent)
+            text = "--" if text == "–" else (latex_escape(text) if col.kind in ("text", "pvalue") else text)
+            cells.append(_joined(f"\\textbf{{{text}}}" if best else text, latex_escape(spread)))
         lines.append(" & ".join(cells) + " \\\\")
     lines += ["\\bottomrule", "\\end{tabular}", "\\end{table}"]
     return "\n".join(lines) + "\n"

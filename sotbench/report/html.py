@@ -9,7 +9,7 @@ import json
 
 from sotbench.metrics.table import protocol_title
 from sotbench.report.board import Board
-from sotbench.report.tables import Table, format_value
+from sotbench.report.tables import Table, format_interval, format_value
 
 __all__ = ["render_html"]
 
@@ -82,6 +82,8 @@ def _table_html(table: Table, table_id: str, percent: bool, links: dict[str, dic
                 continue
             cls = " best" if c.kind == "metric" and table.is_best(row, c.key) else ""
             text = str(value) if c.kind == "rank" and value is not None else format_value(value, c, percent)
+            spread = format_interval(row.get(f"{c.key}:ci95"), c, percent) if value is not None else ""
+            text = f"{text} {spread}" if spread else text
             data = "" if value is None else repr(float(value))
             cells.append(f'<td class="num{cls}" data-value="{data}">{html.escape(text)}</td>')
         if links is not None:

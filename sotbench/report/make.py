@@ -90,6 +90,7 @@ def make_report(
     galleries: bool = False,
     gallery_frames: int = 12,
     protocol: str | None = None,
+    ci_bands: bool = False,
 ) -> ReportPaths:
     """Report runs of ``dataset`` (a ``Dataset``, or a name opened at ``root`` / ``split``) into ``out``.
 
@@ -97,7 +98,8 @@ def make_report(
     (imported raw results of other toolkits included).  Each run is evaluated under
     ``profile`` (default: the dataset's) unless a fresh score file exists; scores are cached
     in ``out/scores/<run>/``.  Runs with missing sequences are listed with their coverage but
-    not ranked or plotted unless ``allow_partial``.  A run that cannot be scored (unfinished,
+    not ranked or plotted unless ``allow_partial``; ``ci_bands`` shades the curves' 95 % bootstrap
+    bands.  Each ranked run is tested against the leader (``Board.leader_tests``).  A run that cannot be scored (unfinished,
     unreadable files) is left out and listed in ``paths.skipped`` and the report with the
     reason.  ``names`` maps run folder names to display names (default: the ``display_name`` a
     run.json records, else the folder name).  The per-sequence table links each sequence's
@@ -149,7 +151,7 @@ def make_report(
     # run is not one trajectory per sequence)
     if sequence_plots and protocol in ("ope", "vot_reset") and {"html", "png"} & set(parse_formats(formats)):
         files = _sequence_files(dataset, board, runs, out, profile, galleries, gallery_frames, log)
-    return render_board(board, out, formats, percent, paths, dpi,
+    return render_board(board, out, formats, percent, paths, dpi, ci_bands,
                         sequences=(tables, attributes if any(attributes.values()) else None, files))
 
 
@@ -200,6 +202,7 @@ def report_from_scores(
     dpi: int = 300,
     title: str | None = None,
     names: Mapping[str, str] | None = None,
+    ci_bands: bool = False,
 ) -> ReportPaths:
     """Render existing ``scores.json`` files (no evaluation); each run is named by its ``run`` field
     (shown as ``names[run]`` when given).  An unreadable score file is left out and listed as
@@ -216,4 +219,4 @@ def report_from_scores(
     paths = ReportPaths(out=Path(out), scores={n: Path(p) for n, _, p in items})
     board = build_board(items, allow_partial=allow_partial, title=title, skipped=skipped, display=names)
     tables = {name: t for name, _, path in items if (t := read_per_sequence(path)) is not None}
-    return render_board(board, out, formats, percent, paths, dpi, sequences=(tables, None, {}))
+    return render_board(board, out, formats, percent, paths, dpi, ci_bands, sequences=(tables, None, {}))

@@ -59,6 +59,18 @@ def _curve(entry: Entry, kind: CurveKind, attr: str | None):
     return (x, y) if len(x) == len(y) else None
 
 
+def _band(entry: Entry, kind: CurveKind, attr: str | None, n: int):
+    """The curve's 95 % bootstrap band ``(lo, hi)`` from the score file (``None`` without one)."""
+    band = ((_block(entry, attr).get("curves") or {}).get(kind.curve) or {}).get("ci95")
+    if not isinstance(band, dict):
+        return None
+    try:
+        lo, hi = (np.asarray([np.nan if v is None else v for v in band[k]], dtype=float) for k in ("lo", "hi"))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (lo, hi) if len(lo) == len(hi) == n else None
+
+
 def _score(entry: Entry, kind: CurveKind, attr: str | None) -> float | None:
     if attr is None:
         return entry.value(kind.metric)
@@ -66,9 +78,10 @@ def _score(entry: Entry, kind: CurveKind, attr: str | None) -> float | None:
 
 
 def curve_figure(board: Board, styles: dict[str, TrackerStyle], name: str, attr: str | None = None,
-                 percent: bool = False, kinds: dict[str, CurveKind] = CURVES):
+                 percent: bool = False, kinds: dict[str, CurveKind] = CURVES, bands: bool = False):
     """The ``name`` plot (success / precision / norm_precision, or a curve of ``kinds``) of all
-    ranked runs, or ``None``."""
+    ranked runs, or ``None``; ``bands``: shade each curve's 95 % bootstrap band where the score
+    file has one."""
     kind = kinds[name]
     drawn = []
     for e in board.plotted:
@@ -84,12 +97,17 @@ def curve_figure(board: Board, styles: dict[str, TrackerStyle], name: str, attr:
     for rank, (e, (x, y), score) in enumerate(drawn):
         ax.plot(x, y, label=legend_label(e, score, percent), zorder=len(drawn) - rank + 2,
                 **styles[e.name].line_kwargs())
+        band = _band(e, kind, attr, len(x)) if bands else None
+        if band is not None:
+            ax.fill_between(x, band[0], band[1], color=styles[e.name].color, alpha=0.12, linewidth=0, zorder=1)
     x_max = max(float(np.nanmax(x)) for _, (x, _), _ in drawn)
     ax.set_xlim(0, x_max if x_max > 0 else 1.0)
     ax.set_ylim(0, 1.0)
     ax.set_xlabel(kind.xlabel)
     ax.set_ylabel(kind.ylabel)
     ax.set_title(_title(board, kind, attr))
+    if bands and any(_band(e, kind, attr, len(x)) is not None for e, (x, _), _ in drawn):
+        ax.set_xlabel(f"{kind.xlabel}\n(shaded: 95% bootstrap bands over the sequences)")
     ax.legend(loc=kind.legend_loc, frameon=True, framealpha=0.85, handlelength=2.2, borderaxespad=0.4)
     return fig
 

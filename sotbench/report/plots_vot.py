@@ -45,7 +45,8 @@ def eao_curve_figure(board: Board, styles: dict[str, TrackerStyle], percent: boo
 
 
 def eao_ranking_figure(board: Board, styles: dict[str, TrackerStyle], percent: bool = False):
-    """Horizontal bars of EAO, best on top, each in its tracker's colour."""
+    """Horizontal bars of EAO, best on top, each in its tracker's colour, with the 95 % bootstrap
+    interval as an error bar where the score file has one."""
     entries = [e for e in _by_eao(board) if e.value("eao") is not None]
     if not entries:
         return None
@@ -53,14 +54,19 @@ def eao_ranking_figure(board: Board, styles: dict[str, TrackerStyle], percent: b
     ax = fig.add_subplot()
     y = np.arange(len(entries))[::-1]
     values = [e.value("eao") for e in entries]
+    cis = [e.interval("eao") or (v, v) for e, v in zip(entries, values)]
     scale = 100 if percent else 1
-    ax.barh(y, [v * scale for v in values], color=[styles[e.name].color for e in entries], height=0.65)
-    for yi, v in zip(y, values):
-        ax.text(v * scale, yi, f" {v * scale:.1f}" if percent else f" {v:.3f}", va="center", fontsize=8)
+    shown = any(e.interval("eao") for e in entries)
+    xerr = np.array([[v - lo, hi - v] for v, (lo, hi) in zip(values, cis)]).T * scale if shown else None
+    ax.barh(y, [v * scale for v in values], color=[styles[e.name].color for e in entries], height=0.65,
+            xerr=xerr, error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "0.25"})
+    for yi, v, (_, hi) in zip(y, values, cis):
+        ax.text(max(v, hi) * scale, yi, f" {v * scale:.1f}" if percent else f" {v:.3f}", va="center", fontsize=8)
     ax.set_yticks(y)
     ax.set_yticklabels([e.label() for e in entries])
-    ax.set_xlim(0, max(values) * scale * 1.18)
-    ax.set_xlabel("Expected average overlap" + (" (%)" if percent else ""))
+    ax.set_xlim(0, max(max(v, hi) for v, (_, hi) in zip(values, cis)) * scale * 1.18)
+    ax.set_xlabel("Expected average overlap" + (" (%)" if percent else "")
+                  + (" (bars: 95% bootstrap intervals)" if shown else ""))
     ax.set_title(f"EAO ranking on {board.title}")
     ax.grid(axis="y", visible=False)
     return fig
@@ -89,6 +95,13 @@ def ar_figure(board: Board, styles: dict[str, TrackerStyle], sensitivity: float 
         ys.append(acc)
         ax.plot([xs[-1]], [acc], linestyle="none", marker=st.marker, color=st.color,
                 markersize=7, label=f"{e.label()} (A {acc:.3f}, R {rob:.3f})")
+        x_ci, y_ci = _reliability_interval(e, rel, sensitivity), e.interval("accuracy")
+        if x_ci or y_ci:  # the 95 % bootstrap intervals, where the score file has them
+            ax.errorbar([xs[-1]], [acc], xerr=None if x_ci is None else [[xs[-1] - x_ci[0]], [x_ci[1] - xs[-1]]],
+                        yerr=None if y_ci is None else [[acc - y_ci[0]], [y_ci[1] - acc]], color=st.color,
+                        linewidth=0.8, capsize=2, linestyle="none")
+            xs += [v for v in x_ci or ()]
+            ys += [v for v in y_ci or ()]
     # Zoom on the trackers (they crowd near the top right of the unit square), padded.
     ax.set_xlim(*_padded(xs))
     ax.set_ylim(*_padded(ys))
@@ -97,6 +110,15 @@ def ar_figure(board: Board, styles: dict[str, TrackerStyle], sensitivity: float 
     ax.set_title(f"AR plot on {board.title}")
     ax.legend(loc="lower left", frameon=True, framealpha=0.85, fontsize=7)
     return fig
+
+
+def _reliability_interval(entry: Entry, rel: float | None, sensitivity: float) -> tuple[float, float] | None:
+    """The plotted robustness's interval: the evaluator's reliability interval, else the robustness
+    interval mapped through ``reliability`` (decreasing, so its ends swap)."""
+    if rel is not None:
+        return entry.interval("reliability")
+    rob = entry.interval("robustness")
+    return None if rob is None else (reliability(rob[1], sensitivity), reliability(rob[0], sensitivity))
 
 
 def _padded(values: list[float], pad: float = 0.05) -> tuple[float, float]:

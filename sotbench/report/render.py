@@ -67,13 +67,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "x"
 
 
-def figures(board: Board, percent: bool = False) -> list[tuple[str, str, object]]:
-    """Every figure of the board as ``(file stem, title, matplotlib Figure)``."""
+def figures(board: Board, percent: bool = False, ci_bands: bool = False) -> list[tuple[str, str, object]]:
+    """Every figure of the board as ``(file stem, title, matplotlib Figure)`` (``ci_bands``: the
+    overall curves with their 95 % bootstrap bands)."""
     styles = assign_styles((e.name for e in board.entries), board.colour_names)
     out = []
     if scored_as(board.protocol) == "ope":
         for name in CURVES:
-            out.append((name, f"{CURVES[name].title} plot", curve_figure(board, styles, name, percent=percent)))
+            out.append((name, f"{CURVES[name].title} plot",
+                        curve_figure(board, styles, name, percent=percent, bands=ci_bands)))
         for name in CURVES:  # success, precision and normalized precision per attribute
             for attr in board.attributes:
                 out.append((f"attributes/{name}_{_slug(attr)}",
@@ -133,10 +135,12 @@ def _markdown(board: Board, tables: dict[str, Table], plots: dict[str, dict[str,
 
 
 def render_board(board: Board, out: str | Path, formats=FORMATS, percent: bool = False,
-                 paths: ReportPaths | None = None, dpi: int = 300, sequences=None) -> ReportPaths:
+                 paths: ReportPaths | None = None, dpi: int = 300, ci_bands: bool = False,
+                 sequences=None) -> ReportPaths:
     """Write every requested format of ``board`` under ``out``; returns where they went.
 
     ``percent`` prints scores as 69.6 instead of 0.696; ``dpi`` is the PNG resolution;
+    ``ci_bands`` shades the 95 % bootstrap band around each overall success / precision curve;
     ``sequences`` is ``(run -> per-sequence DataFrame, sequence -> attributes or None,
     sequence -> {"iou"/"gallery": PNG path})`` for the per-sequence table and its links.
     """
@@ -160,7 +164,7 @@ def render_board(board: Board, out: str | Path, formats=FORMATS, percent: bool =
     embedded: list[tuple[str, bytes]] = []
     if image_formats or "html" in formats:
         with rc_context():
-            for stem, title, fig in figures(board, percent):
+            for stem, title, fig in figures(board, percent, ci_bands):
                 if image_formats:
                     paths.plots[stem] = {k: Path(v) for k, v in
                                          save_figure(fig, out / "plots" / stem, image_formats, dpi).items()}

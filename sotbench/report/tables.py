@@ -10,17 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sotbench.metrics.table import protocol_title, scored_as
+from sotbench.metrics.paired import FEW_SEQUENCES  # attributes with fewer get a note: intervals too narrow
 from sotbench.report.board import METRICS, Board, Entry
 
 __all__ = ["Column", "Table", "leaderboard", "attribute_table", "attribute_value", "attribute_metric",
-           "attribute_count", "attribute_unit", "format_value"]
+           "attribute_count", "attribute_unit", "format_value", "format_interval", "SIGNIFICANCE", "TIED"]
 
 SPEED_LABELS = {"tracker_fps": ("FPS (tracker)", "FPS"), "end_to_end_fps": ("FPS (end-to-end)", "FPS$_{e2e}$")}
 
 
+SIGNIFICANCE = 0.05  # a run whose paired test against the leader gives p >= this is marked "≈"
+TIED = "≈"
+
+
 @dataclass(frozen=True)
 class Column:
-    """One table column: ``kind`` is ``rank``, ``text``, ``metric`` or ``fps``."""
+    """One table column: ``kind`` is ``rank``, ``text``, ``metric``, ``fps`` or ``pvalue``.
+
+    A row may hold ``"<key>:ci95"``: the metric's 95 % interval, printed as ``± half its width``."""
 
     key: str
     label: str
@@ -69,7 +76,8 @@ class Table:
 
 
 def format_value(value, column: Column, percent: bool = False) -> str:
-    """The printed form of a cell: 3 decimals (or percent with 1), fps with 1, ``–`` if absent."""
+    """The printed form of a cell: 3 decimals (or percent with 1), fps with 1, a p-value with
+    ``≈`` where it is not significant, ``–`` if absent."""
     if value is None:
         return "–"
     if column.kind == "metric":
@@ -78,7 +86,17 @@ def format_value(value, column: Column, percent: bool = False) -> str:
         return f"{value:.3f}" if column.fraction or abs(value) < 10 else f"{value:.1f}"
     if column.kind == "fps":
         return f"{value:.1f}"
+    if column.kind == "pvalue":
+        text = "<0.001" if value < 0.001 else f"{value:.3f}"
+        return f"{text} {TIED}" if value >= SIGNIFICANCE else text
     return str(value)
+
+
+def format_interval(ci, column: Column, percent: bool = False) -> str:
+    """``± 0.012``: half the width of a metric's 95 % interval, in the metric's format (empty: none)."""
+    if ci is None or column.kind != "metric":
+        return ""
+    return f"± {format_value((ci[1] - ci[0]) / 2, column, percent)}"
 
 
 def _metric_columns(board: Board) -> list[Column]:
@@ -90,6 +108,8 @@ def leaderboard(board: Board) -> Table:
     """The overall table: rank, tracker, scores, speed, coverage (when some run is partial), source."""
     cols = [Column("rank", "#", "\\#", "rank"), Column("tracker", "Tracker", "Tracker")]
     cols += _metric_columns(board)
+    if board.leader_tests:
+        cols.append(Column("p_vs_leader", "p vs #1", "$p$ vs \\#1", "pvalue", fraction=False))
     cols += [Column(k, *SPEED_LABELS[k], kind="fps") for k in board.speed_columns()]
     if any(not e.complete for e in board.entries):
         cols.append(Column("coverage", "Sequences", "Seq."))
@@ -98,10 +118,31 @@ def leaderboard(board: Board) -> Table:
     cols.append(Column("source", "Results", "Results"))
     rows = [_row(board, e) for e in board.entries]
     caveats = board.caveat_lines()
-    notes = caveats + _notes(board)
+    notes = caveats + _notes(board) + _interval_notes(board)
     caption = f"{board.title}: {protocol_title(board.protocol)}, profile {board.profile}"
     caption += "".join(f". {line}" for line in caveats)  # the paper table (LaTeX) has no notes
+    if any(e.interval(k) for e in board.entries for k in board.metrics()):
+        caption += ". ± half the 95% bootstrap interval over the sequences"
+    if board.leader_tests:
+        caption += f". {TIED}: not significantly different from #1 (paired bootstrap, p ≥ {SIGNIFICANCE})"
     return Table(cols, rows, caption, notes, n_ranked=len(board.ranked))
+
+
+def _interval_notes(board: Board) -> list[str]:
+    """What ``±`` and ``p vs #1`` are."""
+    notes = []
+    spec = board.test_spec
+    if any(e.interval(k) for e in board.entries for k in board.metrics()):
+        notes.append("± is half the width of the 95 % percentile bootstrap interval over the sequences (each score "
+                     "file records its resamples: `sotbench eval` draws 10,000, seed 0); the CSV file has both bounds.")
+    if board.leader_tests:
+        leader, label = board.ranked[0].name, METRICS[board.primary].label
+        tied = [e.name for e in board.ranked[1:] if (c := board.versus_leader(e)) is not None and not c.significant]
+        notes.append(f"p vs #1: paired bootstrap test of {label} against {leader} over the sequences both scored "
+                     f"(two-sided, {spec.resamples} resamples, seed {spec.seed}; `sotbench compare` prints the "
+                     f"difference and its interval). {TIED}: not significantly different from {leader} "
+                     f"(p ≥ {SIGNIFICANCE})" + (f": {', '.join(tied)}." if tied else "; none is."))
+    return notes
 
 
 def _source(e: Entry) -> str:
@@ -115,6 +156,9 @@ def _row(board: Board, e: Entry) -> dict:
            "runs": _runs_text(board, e)}
     for k in board.metrics():
         row[k] = e.value(k)
+        row[f"{k}:ci95"] = e.interval(k)
+    test = board.versus_leader(e)
+    row["p_vs_leader"] = test.p_value if test is not None and test.p_value == test.p_value else None
     for k in ("tracker_fps", "end_to_end_fps"):
         row[k] = e.speed(k)
     return row
@@ -200,10 +244,18 @@ def attribute_table(board: Board) -> Table | None:
     for e in board.entries:
         row = {"rank": board.rank_of(e), "tracker": e.shown}
         row.update({f"attr:{a}": attribute_value(e, a, metric) for a in board.attributes})
+        row.update({f"attr:{a}:ci95": e.attribute_interval(a, metric) for a in board.attributes})
         rows.append(row)
     caption = f"{board.title}: {METRICS[metric].label} per attribute (number of {attribute_unit(board)} in brackets)"
     caption += "".join(f". {line}" for line in board.caveat_lines())  # printed above the table in every format
     legend = [f"{a}: {board.attribute_labels.get(a, a)}" for a in board.attributes
               if board.attribute_labels.get(a, a) != a]
     notes = ["; ".join(legend) + "."] if legend else []
+    if any(r[f"attr:{a}:ci95"] for r in rows for a in board.attributes):
+        notes.append("± is half the width of the 95 % bootstrap interval over the attribute's sequences.")
+        few = [a for a in board.attributes if attribute_unit(board) == "sequences"
+               and (n := attribute_count(board, a)) is not None and n < FEW_SEQUENCES]
+        if few:
+            notes.append(f"{', '.join(few)}: fewer than {FEW_SEQUENCES} sequences; a bootstrap of so few sequences "
+                         "gives intervals narrower than the real uncertainty: read their differences with care.")
     return Table(cols, rows, caption, notes, n_ranked=len(board.ranked))

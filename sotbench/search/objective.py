@@ -37,7 +37,8 @@ class Objective:
     def _scores(self, outputs: Mapping[str, Any]):
         from sotbench.evaluate import evaluate_results
 
-        return evaluate_results(self.dataset, dict(outputs), profile=self.profile)
+        # no intervals: a trial's value is read thousands of times, its interval never
+        return evaluate_results(self.dataset, dict(outputs), profile=self.profile, bootstrap=None)
 
     def sequence_value(self, seq_name: str, output: Any) -> float:
         """The metric on one sequence: its per-sequence score, or the metric of the one-sequence set

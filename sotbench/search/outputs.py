@@ -28,6 +28,7 @@ class OutputSummary:
     best: Any = None
     baseline: Any = None
     exported: Path | None = None
+    gain: Any = None  # sotbench.search.gains.GainReport
 
 
 def _real(trial) -> bool:
@@ -85,8 +86,9 @@ def trials_table(study, plan: SearchPlan):
     return pd.DataFrame(rows)
 
 
-def best_preset(plan: SearchPlan, study, best, baseline) -> dict:
-    """The best parameters as a preset (loadable by ``sotbench run --tracker``) with provenance."""
+def best_preset(plan: SearchPlan, study, best, baseline, gain=None) -> dict:
+    """The best parameters as a preset (loadable by ``sotbench run --tracker``) with provenance
+    (``gain``: the ``GainReport`` of the best against the preset, tuning and held-out splits)."""
     counts = count_trials(study)
     params = {**plan.base.params, **best.params}
     preset: dict[str, Any] = {
@@ -106,6 +108,7 @@ def best_preset(plan: SearchPlan, study, best, baseline) -> dict:
                       "direction": plan.objective.direction, "value": float(best.value)},
         "baseline": ({"trial": baseline.number, "value": float(baseline.value)} if baseline else None),
         "best_trial": best.number,
+        "gain": gain.to_dict() if gain is not None else None,
         "trials": {k: counts.get(k, 0) for k in ("finished", "complete", "pruned", "fail")},
         "space": {r.name: [r.low, r.high] for r in plan.sweep.space},
         "sampler": plan.sweep.sampler.type, "pruner": plan.sweep.pruner.type,
@@ -195,9 +198,10 @@ def plot_importance(study, plan: SearchPlan, base: Path) -> list[Path]:
     return paths
 
 
-def write_outputs(plan: SearchPlan, study, export: Path | None = None) -> OutputSummary:
-    """Write trials.csv, best.yaml (and ``export``), history and importance plots under ``plan.out``."""
-    out = OutputSummary()
+def write_outputs(plan: SearchPlan, study, export: Path | None = None, gain=None) -> OutputSummary:
+    """Write trials.csv, best.yaml (and ``export``), history and importance plots under ``plan.out``
+    (``gain``: the best against the preset, recorded in best.yaml)."""
+    out = OutputSummary(gain=gain)
     table = trials_table(study, plan)
     out.files.append(_atomic_text(plan.out / "trials.csv", table.to_csv(index=False)))
     out.best, out.baseline = best_trial(study, plan.objective.maximize), baseline_trial(study)
@@ -205,7 +209,7 @@ def write_outputs(plan: SearchPlan, study, export: Path | None = None) -> Output
         out.notes.append("no complete trial yet: best.yaml not written")
     else:
         text = ("# written by `sotbench search`; run it with: sotbench run --tracker THIS_FILE --dataset ...\n"
-                + yaml.safe_dump(best_preset(plan, study, out.best, out.baseline), sort_keys=False))
+                + yaml.safe_dump(best_preset(plan, study, out.best, out.baseline, gain), sort_keys=False))
         out.files.append(_atomic_text(plan.out / "best.yaml", text))
         if export is not None:
             out.exported = _atomic_text(Path(export), text)

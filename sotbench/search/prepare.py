@@ -14,11 +14,24 @@ from sotbench.search.storage import StorageError, StorageInfo, parse_storage
 from sotbench.search.sweep import Sweep, space_from_ranges
 from sotbench.trackers import TrackerLookupError, TrackerSpec, spec_from_preset
 
-__all__ = ["SearchPlan", "PlanError", "prepare", "builtin_sweeps", "find_sweep", "default_out"]
+__all__ = ["SearchPlan", "ConfirmPlan", "PlanError", "prepare", "builtin_sweeps", "find_sweep", "default_out"]
 
 
 class PlanError(ValueError):
     """The sweep cannot run as asked (one line, says what to change)."""
+
+
+@dataclass(frozen=True)
+class ConfirmPlan:
+    """The held-out split the best parameters are checked on after the search (``confirm:``)."""
+
+    dataset: Any
+    sequences: list[str]
+    test_split: bool  # a test split: evaluating on it is fine, tuning on it is not
+
+    @property
+    def label(self) -> str:
+        return f"{self.dataset.key}/{self.dataset.split}"
 
 
 @dataclass
@@ -37,6 +50,7 @@ class SearchPlan:
     test_split: bool
     notes: tuple[str, ...] = ()
     precision: str = "fp32"  # what the trials are tracked in (--precision): part of what the study is
+    confirm: ConfirmPlan | None = None
 
     def caveats(self) -> list[str]:
         """What limits the objective's values (a sweep over some of the split's sequences)."""
@@ -166,7 +180,7 @@ def _open_dataset(sweep: Sweep, allow_test_split: bool):
     return dataset, names, test
 
 
-def _check_sequences(dataset, names: list[str]) -> None:
+def _check_sequences(dataset, names: list[str], key: str = "sequences", where: str = "") -> None:
     """Read every sequence's annotations now (no frames decoded), so a bad file or a missing
     frame folder stops the search before any trial instead of failing every trial."""
     from sotbench.sequences import AnnotationError
@@ -180,9 +194,50 @@ def _check_sequences(dataset, names: list[str]) -> None:
             problems.append(str(exc))
     if problems:
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        raise PlanError(f"{len(problems)} of {len(names)} sequences of {dataset.key}/{dataset.split} cannot be "
+        raise PlanError(f"{where}{len(problems)} of {len(names)} sequences of {dataset.key}/{dataset.split} cannot be "
                         f"tracked: " + "; ".join(problems[:5]) + more
-                        + " — fix them, or list the others under 'sequences' in the sweep")
+                        + f" — fix them, or list the others under '{key}' in the sweep")
+
+
+def _open_confirm(sweep: Sweep, tuning, tuned: list[str]) -> ConfirmPlan | None:
+    """The sweep's ``confirm:`` split, checked: public ground truth, the tuning protocol, frames on
+    disk, and held out (no sequence of the tuning set)."""
+    from sotbench.datasets import dataset_class
+    from sotbench.sequences import AnnotationError
+
+    c = sweep.confirm
+    if c is None:
+        return None
+    where = f"{sweep.path}: confirm" if sweep.path else "confirm"
+    key = c.dataset or sweep.dataset
+    try:
+        cls = dataset_class(key)
+        same = cls.spec.key == tuning.key
+        dataset = cls(root=c.root if c.root is not None or not same else sweep.root, split=c.split)
+        names = dataset.subset(list(c.sequences)) if c.sequences else dataset.names
+    except (ValueError, KeyError, FileNotFoundError, AnnotationError) as exc:
+        raise PlanError(f"{where}: {str(exc).strip(chr(39))}") from None
+    label = f"{dataset.key}/{dataset.split}"
+    if not dataset.has_public_ground_truth:
+        raise PlanError(f"{where}: {label} has no public ground truth, so the gain cannot be checked on it")
+    if dataset.protocol != tuning.protocol:
+        raise PlanError(f"{where}: {label} uses the {dataset.protocol} protocol, the tuning split "
+                        f"{tuning.key}/{tuning.split} the {tuning.protocol} protocol; confirm on a benchmark of the same protocol")
+    if not names:
+        raise PlanError(f"{where}: {label} at {dataset.root} holds no sequences")
+    one_root = Path(dataset.root).resolve() == Path(tuning.root).resolve()  # OTB2013 inside OTB100's folder
+    shared = [n for n in names if n in set(tuned)] if same or one_root else []
+    if shared:
+        raise PlanError(f"{where}: {label} is not held out: {len(shared)} of its {len(names)} sequences are tuning "
+                        f"sequences ({', '.join(shared[:3])}{', ...' if len(shared) > 3 else ''}); confirm on a split "
+                        "without them (e.g. OTB100/UAV123 'heldout' after 'tune') or list its other sequences under "
+                        "confirm.sequences")
+    try:
+        resolve_objective(dataset, sweep.metric, sweep.profile)
+    except (ObjectiveError, ImportError) as exc:
+        raise PlanError(f"{where}: {exc}") from None
+    _check_sequences(dataset, names, "confirm.sequences", f"{where}: ")
+    return ConfirmPlan(dataset, list(names), dataset.split in dataset.spec.test_splits)
 
 
 def _tuning_splits(spec) -> list[str]:
@@ -200,6 +255,7 @@ def prepare(sweep: Sweep, *, allow_test_split: bool = False, storage: str | None
         objective = resolve_objective(dataset, sweep.metric, sweep.profile)
     except (ObjectiveError, ImportError) as exc:
         raise PlanError(str(exc)) from None
+    confirm = _open_confirm(sweep, dataset, list(names))
     out = Path(out) if out is not None else default_out(sweep)
     try:
         info = parse_storage(storage, out / "study.journal")
@@ -207,4 +263,4 @@ def prepare(sweep: Sweep, *, allow_test_split: bool = False, storage: str | None
         raise PlanError(str(exc)) from None
     return SearchPlan(sweep=sweep, preset=preset, base=base, dataset=dataset, sequences=list(names),
                       objective=objective, out=out, storage=info, study_name=study_name or sweep.name,
-                      test_split=test, notes=(note,) if note else (), precision=precision)
+                      test_split=test, notes=(note,) if note else (), precision=precision, confirm=confirm)

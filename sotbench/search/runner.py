@@ -114,8 +114,26 @@ def run_search(plan: SearchPlan, options: SearchOptions, backend: BatchBackend |
             _launch(plan, options, study)
         else:
             summary = _run_here(plan, options, study, storage, backend)
-    outputs = None if options.worker else write_outputs(plan, study, options.export)
+    outputs = None if options.worker else write_outputs(plan, study, options.export,
+                                                        _gain(plan, options, study, backend))
     return SearchResult(count_trials(study), summary, outputs)
+
+
+def _gain(plan: SearchPlan, options: SearchOptions, study, backend: BatchBackend | None):
+    """The best trial against the preset (``sotbench.search.gains``): measured now, or the study's
+    stored report when the best trial has not changed (always with ``--report-only``)."""
+    from sotbench.search.gains import assess_gain, stored_gain
+
+    if options.worker:
+        return None
+    best = best_trial(study, plan.objective.maximize)
+    if best is None:
+        return None
+    stored = stored_gain(study, best, plan)
+    if stored is not None or options.report_only:
+        return stored
+    tracking = trial_runner(plan, options, backend).options
+    return assess_gain(plan, study, best, lambda dataset: TrialRunner(plan.base, dataset, tracking, backend))
 
 
 def _seed_for_worker(plan: SearchPlan, options: SearchOptions) -> SearchPlan:

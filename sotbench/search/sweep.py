@@ -19,6 +19,8 @@
     trials: 200                     # the study ends with this many finished trials
     trial_batch: 4                  # trials asked and evaluated together (``batch`` in older files)
     enqueue_preset: true            # evaluate the base preset's own values first
+    confirm: {split: heldout}       # optional held-out check of the gain: dataset (default: the
+                                    # sweep's), split, root, sequences
 
 Unknown keys are errors at every level.  Values that need the dataset or the preset (parameter
 names, split contents) are checked later, by ``sotbench.search.prepare``, before any work.
@@ -33,7 +35,7 @@ from typing import Any
 
 from sotbench.search.strict_yaml import Mapping, SweepFileError, line_of, load_strict
 
-__all__ = ["ParamRange", "SamplerConfig", "PrunerConfig", "Sweep", "load_sweep", "sweep_from_dict",
+__all__ = ["ParamRange", "SamplerConfig", "PrunerConfig", "ConfirmSplit", "Sweep", "load_sweep", "sweep_from_dict",
            "space_from_ranges", "SweepFileError"]
 
 SAMPLERS = ("tpe", "gp", "cmaes", "random")
@@ -101,6 +103,16 @@ class PrunerConfig:
 
 
 @dataclass(frozen=True)
+class ConfirmSplit:
+    """Where the best parameters are checked against the preset after the search (held out)."""
+
+    split: str
+    dataset: str | None = None  # default: the sweep's dataset
+    root: str | None = None  # default: the sweep's root when the dataset is the sweep's
+    sequences: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Sweep:
     """A parsed sweep (see the module docstring)."""
 
@@ -119,6 +131,7 @@ class Sweep:
     trial_batch: int = 4
     enqueue_preset: bool = True
     max_retry: int = 3
+    confirm: ConfirmSplit | None = None
     description: str = ""
     path: str | None = None
 
@@ -129,6 +142,8 @@ class Sweep:
         data["space"] = {r.name: {k: v for k, v in asdict(r).items() if k != "name"} for r in self.space}
         data["objective"] = {"metric": data.pop("metric"), "profile": data.pop("profile")}
         data["sequences"] = list(self.sequences) if self.sequences else None
+        if self.confirm is not None:
+            data["confirm"] = {k: (list(v) if k == "sequences" and v else v) for k, v in asdict(self.confirm).items()}
         return data
 
     def with_overrides(self, **changes: Any) -> "Sweep":
@@ -137,7 +152,9 @@ class Sweep:
 
 
 _TOP_KEYS = ("name", "description", "preset", "dataset", "split", "root", "sequences", "objective",
-             "space", "sampler", "pruner", "trials", "trial_batch", "batch", "enqueue_preset", "max_retry")
+             "space", "sampler", "pruner", "trials", "trial_batch", "batch", "enqueue_preset", "max_retry",
+             "confirm")
+_CONFIRM_KEYS = ("dataset", "split", "root", "sequences")
 _RANGE_KEYS = ("low", "high", "log", "step", "type")
 
 
@@ -286,6 +303,19 @@ def _sequences(data: dict, path: Any) -> tuple[str, ...] | None:
     return tuple(value)
 
 
+def _parse_confirm(data: Any, path: Any) -> ConfirmSplit | None:
+    """``confirm: {split: heldout}`` (or ``{dataset, split, root, sequences}``)."""
+    if data is None:
+        return None
+    _check_keys(data, _CONFIRM_KEYS, "confirm", path)
+    split = _text(data, "split", path)
+    if split is None:
+        raise SweepFileError(path, "confirm.split is required (the held-out split the gain is checked on)",
+                             line_of(data))
+    return ConfirmSplit(split=split, dataset=_text(data, "dataset", path), root=_text(data, "root", path),
+                        sequences=_sequences(data, path))
+
+
 def sweep_from_dict(data: Any, path: str | Path | None = None, default_name: str = "sweep") -> Sweep:
     """Check and convert sweep data (from a file or built from command-line flags)."""
     _check_keys(data, _TOP_KEYS, "the sweep", path)
@@ -307,7 +337,8 @@ def sweep_from_dict(data: Any, path: str | Path | None = None, default_name: str
         trials=_int(data.get("trials", 200), "trials", path, line_of(data, "trials"), 1),
         trial_batch=_trial_batch(data, path),
         max_retry=_int(data.get("max_retry", 3), "max_retry", path, line_of(data, "max_retry"), 0),
-        enqueue_preset=enqueue, description=str(data.get("description") or ""),
+        enqueue_preset=enqueue, confirm=_parse_confirm(data.get("confirm"), path),
+        description=str(data.get("description") or ""),
         path=str(path) if path else None,
     )
 

@@ -10,6 +10,7 @@ def test_demo_prints_leaderboard(tmp_path, capsys):
     assert status == 0
     board = out[out.index("Leaderboard"):]
     assert "success AUC" in board and "identity" in board and "opencv-kcf" in board
+    assert "± half the 95% bootstrap interval" in board
     # identity reports the first box forever: well below a real tracker on moving targets
     lines = {ln.split()[0]: float(ln.split()[1]) for ln in board.splitlines()[3:5]}
     assert lines["identity"] < 0.1 < lines["opencv-kcf"]

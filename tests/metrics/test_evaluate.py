@@ -18,7 +18,7 @@ from sotbench.sequences import Sequence
 
 TOP_KEYS = {"schema", "dataset", "split", "protocol", "profile", "profile_hash", "run", "run_dir",
             "results_hash", "tracker", "coverage", "flags", "overall", "curves", "per_attribute", "speed", "warnings",
-            "caveats"}
+            "caveats", "ci95", "bootstrap", "sequence_sums"}
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +54,14 @@ def test_scores_json_has_exactly_the_schema_keys(synthetic, tmp_path):
     assert doc["speed"]["tracker_fps"] == pytest.approx(50.0)
     for key in ("success_auc", "precision", "norm_precision"):
         assert 0.0 <= doc["overall"][key] <= 1.0
+        lo, hi = doc["ci95"][key]
+        assert lo <= doc["overall"][key] <= hi
+    assert doc["bootstrap"] == {"method": "percentile", "level": 0.95, "resamples": 10000, "seed": 0,
+                                "unit": "sequence"}
+    assert doc["sequence_sums"]["sequences"] == synthetic.names
+    assert set(doc["per_attribute"]["SV"]["ci95"]) == set(doc["overall"])
+    band = doc["curves"]["success"]["ci95"]
+    assert all(lo <= y <= hi for lo, y, hi in zip(band["lo"], doc["curves"]["success"]["y"], band["hi"]))
     with open(tmp_path / "run" / "per_sequence.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["sequence"] for r in rows] == synthetic.names
@@ -98,7 +106,14 @@ def test_cli_json_prints_one_object_with_the_overall_scores_on_top(synthetic_roo
     doc = json.loads(capsys.readouterr().out)
     for key in ("success_auc", "precision", "norm_precision"):
         assert 0.0 <= doc[key] <= 1.0
+        lo, hi = doc[f"{key}_ci95"]
+        assert lo <= doc[key] <= hi
+    assert doc["success_auc_ci95"][0] < doc["success_auc_ci95"][1]
     assert doc["profile"] == "pysot" and (tmp_path / "out" / "scores.json").is_file()
+    assert doc["bootstrap"]["resamples"] == 10000
+    assert main(["eval", "--dataset", "synthetic", "--root", str(synthetic_root), "--results", str(tmp_path / "run"),
+                 "--json", "--no-write", "--resamples", "0"]) == 0
+    assert json.loads(capsys.readouterr().out)["success_auc_ci95"] is None
 
 
 def test_cli_table_and_errors(synthetic_root, synthetic, tmp_path, capsys):

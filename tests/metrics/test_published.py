@@ -111,6 +111,8 @@ def test_vot2018_siamrpnpp_through_the_cli(shared_data, results_root, tmp_path, 
     assert doc["profile"] == "pysot" and doc["protocol"] == "vot_reset"
     assert (round(doc["eao"], 3), round(doc["accuracy"], 3), round(doc["robustness"], 3)) == (0.415, 0.601, 0.234)
     assert doc["failures"] == 50
+    for key in ("eao", "accuracy", "robustness"):  # bootstrap over the 60 sequences
+        assert doc[f"{key}_ci95"][0] < doc[key] < doc[f"{key}_ci95"][1]
     scores = json.loads((tmp_path / "scores.json").read_text())
     assert set(scores["per_attribute"]) >= {"camera_motion", "illum_change", "motion_change", "size_change",
                                              "occlusion"}

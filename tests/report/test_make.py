@@ -114,7 +114,7 @@ def test_cli_report_with_results_root_and_speed(tmp_path, synthetic, runs, capsy
     text = capsys.readouterr().out
     assert code == 0, text
     # perfect boxes score 20/21 under pysot's strict ``iou > t`` at t = 1 (pysot-toolkit#7)
-    assert text.splitlines()[2].startswith("| 1 | Exact | **0.952** | **1.000** |")
+    assert text.splitlines()[2].startswith("| 1 | Exact | **0.952** ± 0.000 | **1.000** ± 0.000 |")
     rows = {r["tracker"]: r for r in csv.DictReader((out / "leaderboard.csv").open())}
     assert set(rows) == {"Exact", "Shifted", "Far", "identity"}
     assert float(rows["identity"]["tracker_fps"]) > 0 and rows["Exact"]["tracker_fps"] == ""
@@ -149,7 +149,7 @@ def test_published_baselines_otb100(tmp_path, shared_data):
     assert round(board.ranked[0].value("success_auc"), 3) == 0.696
     assert round(board.ranked[1].value("success_auc"), 3) == 0.658
     md = paths.markdown.read_text()
-    assert md.startswith("# OTB100 leaderboard") and "| 1 | SiamRPN++ | **0.696** |" in md
+    assert md.startswith("# OTB100 leaderboard") and "| 1 | SiamRPN++ | **0.696** ± 0.027 |" in md
 
 
 @pytest.mark.needs_shared
@@ -164,7 +164,8 @@ def test_published_baselines_vot2018(tmp_path, shared_data):
     assert best.name == "SiamRPN++" and [round(best.value(k), 3) for k in ("eao", "accuracy", "robustness")] \
         == [0.415, 0.601, 0.234]
     assert set(paths.plots) == {"eao_curve", "eao_ranking", "ar", "radar"}
-    assert "| 1 | SiamRPN++ | **0.415** | **0.601** | **0.234** | **50.0** |" in paths.markdown.read_text()
+    assert "| 1 | SiamRPN++ | **0.415** ± 0.071 | **0.601** ± 0.033 | **0.234** ± 0.078 | **50.0** ± 14.5 |" \
+        in paths.markdown.read_text()
 
 
 PARTIAL_OTB = "partial: 5 of 100 sequences — not comparable with published OTB100 numbers"
@@ -203,3 +204,17 @@ def test_score_files_without_the_completeness_facts_are_evaluated_again(tmp_path
     paths = make_report(synthetic, [runs["Exact"]], tmp_path / "r", formats="csv")
     assert paths.evaluated == ["Exact"]
     assert json.loads(paths.scores["Exact"].read_text())["coverage"]["split_total"] == 8
+
+
+def test_score_files_without_intervals_are_evaluated_again(tmp_path, synthetic, runs):
+    from sotbench.evaluate import evaluate
+
+    evaluate(synthetic, runs["Exact"])
+    path = runs["Exact"] / "scores.json"
+    old = json.loads(path.read_text())
+    for key in ("ci95", "bootstrap", "sequence_sums"):
+        old.pop(key)
+    path.write_text(json.dumps(old))  # as written before the intervals existed (same hashes)
+    paths = make_report(synthetic, [runs["Exact"]], tmp_path / "r", formats="csv")
+    assert paths.evaluated == ["Exact"]
+    assert json.loads(paths.scores["Exact"].read_text())["ci95"]["success_auc"] is not None
