@@ -26,7 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {  # name -> (module, one-line help)
     "datasets": ("sotbench.commands.datasets", "which benchmarks are on disk (sequences, frames, annotations only?) and how to get them"),
     "download": ("sotbench.commands.download", "download a benchmark's archives or a tracker checkpoint (resumable, verified)"),
     "eval": ("sotbench.commands.eval", "score results (any toolkit's layout); write scores.json + per_sequence.csv"),
-    "compare": ("sotbench.commands.compare", "paired comparison of two runs on one benchmark: the difference, its 95% interval and p-values"),
+    "compare": ("sotbench.commands.compare", "paired comparison of two runs on one benchmark: the difference, its 95%% interval and p-values"),
     "pack": ("sotbench.commands.pack", "pack results for an evaluation server (TrackingNet TEST, GOT-10k test)"),
     "search": ("sotbench.commands.search", "tune a tracker's parameters on a validation split (Optuna; resumable, distributed)"),
     "report": ("sotbench.commands.report", "leaderboards (Markdown, CSV, LaTeX, HTML) and plots for the runs on one dataset"),
@@ -49,7 +49,7 @@ def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentPars
             sub.add_parser(name, help=help_text)
             continue
         module = importlib.import_module(module_path)
-        p = sub.add_parser(name, help=help_text, description=help_text, epilog=module.EPILOG,
+        p = sub.add_parser(name, help=help_text, description=help_text.replace("%%", "%"), epilog=module.EPILOG,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(p)
         p.set_defaults(_module=module)
