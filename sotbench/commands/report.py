@@ -11,8 +11,8 @@ from sotbench.errors import CommandError
 HELP = "leaderboards and plots (Markdown, CSV, LaTeX, HTML; PNG, PDF, SVG) for runs on one dataset"
 EPILOG = """examples:
   sotbench report --dataset otb100 --root ~/data/OTB100 --results-root results --out reports/otb100
-  sotbench report --dataset otb100 --root /work/shared/data/annotations/OTB100/pysot \\
-      --results-root /work/shared/data/results/OTB100 --runs results/OTB100/my_run --out reports/otb100
+  sotbench report --dataset otb100 --root ../shared/data/annotations/OTB100/pysot \\
+      --results-root ../shared/data/results/OTB100 --runs results/OTB100/my_run --out reports/otb100
   sotbench report --dataset vot2018 --results-root results --profile vot-legacy --formats md,png
   sotbench report --scores a/scores.json b/scores.json --out reports/mine
 
