@@ -296,6 +296,7 @@ def _execute(spec: TrackerSpec, ref: tuple, todo: list[str], run_dir: Path, data
         else:
             from joblib import Parallel, delayed
 
+            spec, ref, run_dir = _absolute_paths(spec, ref, run_dir)
             specs = _device_per_task(spec, len(todo))
             tasks = (delayed(_run_sequence)(s, ref, n, run_dir, dataset.protocol, vot, repetitions)
                      for s, n in zip(specs, todo))
@@ -307,6 +308,16 @@ def _execute(spec: TrackerSpec, ref: tuple, todo: list[str], run_dir: Path, data
     finally:
         bar.close()
     return reports
+
+
+def _absolute_paths(spec: TrackerSpec, ref: tuple, run_dir: Path) -> tuple[TrackerSpec, tuple, Path]:
+    """Paths as the caller means them: reused worker processes keep the folder they started in."""
+    from dataclasses import replace
+
+    key, root, split = ref
+    if spec.checkpoint and Path(spec.checkpoint).exists():  # not a zoo name
+        spec = replace(spec, checkpoint=str(Path(spec.checkpoint).absolute()))
+    return spec, (key, str(Path(root).absolute()), split), Path(run_dir).absolute()
 
 
 def _note_failure(rep: dict, bar) -> None:
