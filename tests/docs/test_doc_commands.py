@@ -169,9 +169,15 @@ def _board(path: str, *names: str) -> Callable[[Path, str], None]:
     return check
 
 
-def _rows(table_text: str) -> list[list[str]]:
-    return [[c.strip() for c in ln.strip().strip("|").split("|")] for ln in table_text.splitlines()
-            if ln.startswith("| ") and ln.split("|")[1].strip().isdigit()]
+def _rows(text: str) -> list[list[str]]:
+    """The cells of the first Markdown table's ranked rows in ``text``."""
+    rows: list[list[str]] = []
+    for ln in text.splitlines():
+        if ln.startswith("| ") and ln.split("|")[1].strip().isdigit():
+            rows.append([c.strip() for c in ln.strip().strip("|").split("|")])
+        elif rows and not ln.startswith("|"):
+            break  # the leaderboard ends; per-attribute tables follow
+    return rows
 
 
 def _readme_leaderboard(ws: Path, out: str) -> None:
