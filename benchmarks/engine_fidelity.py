@@ -1,9 +1,9 @@
 """Engine fidelity on the golden fixtures: each precision's box and score deltas.
 
-    python benchmarks/engine_fidelity.py [--device cuda] [--frames 59] [--out fidelity.md]
+    python benchmarks/engine_fidelity.py [--device cuda] [--frames 59] [--out fidelity.md] [--real]
 
 Needs the shared fixtures (``$SOTBENCH_SHARED`` or ../shared: ``fixtures/`` and
-``data/sequences/VOT2018/bag``).  Three tables:
+``data/sequences/VOT2018/bag``).  Three tables, and a fourth with ``--real``:
 
 A. teacher-forced, per step: the tracker fed the fixture's state before each frame, its box and
    score compared with what pysot's / mmtracking's own tracker produced (all 8 fixture files),
@@ -12,7 +12,12 @@ B. free-running: the engine (several sequences and hyperparameter sets in one ba
    the single-stream tracker in fp32 on the same device; fp32 must agree within 1e-3 px;
    tf32/bf16 drift apart once a different cell wins (the random fixture network does not track,
    so small differences can grow), so the first frames are shown separately;
-C. (CUDA) nvJPEG against libjpeg-turbo on the bag JPEGs, and the fp32 engine fed by nvJPEG.
+C. (CUDA) nvJPEG against libjpeg-turbo on the bag JPEGs, and the fp32 engine fed by nvJPEG;
+D. (``--real``) free-running over the full length of every real sequence in
+   ``data/sequences`` (OTB100 Couple, Crossing, Football1, Jogging-1/-2; VOT2018 bag as OPE):
+   the fp32 engine with all of them in one run (one stream each, longest first, the device's
+   default batch, as ``sotbench run`` does) against the single-stream tracker, per sequence and
+   flavour.  The difference grows with the frame count, so it is given with the length.
 """
 
 from __future__ import annotations
@@ -163,12 +168,43 @@ def nvjpeg_pixels(fixtures: Path, dev) -> list[str]:
             f"{np.mean(d > 0):.3%} of values differ, {sum(int(x.max() == 0) for x in diffs)} frames identical"]
 
 
+def _real_sequences(data: Path) -> list[Sequence]:
+    from sotbench.datasets import load_dataset
+
+    otb = load_dataset("otb100", root=data / "sequences/OTB100")
+    seqs = [otb[n] for n in otb.names] + [load_dataset("vot2018", root=data / "sequences/VOT2018")["bag"]]
+    return sorted(seqs, key=lambda s: -len(s.frames))
+
+
+def real_sequences(model, dev, data: Path, batch: int | None) -> list[str]:
+    """Table D rows: engine fp32 (all real sequences in one run) vs the single-stream tracker."""
+    rows = ["| flavour | sequence | frames | max box delta (px) | at frame | first frame with a delta |",
+            "|---|---|---:|---:|---:|---:|"]
+    seqs = _real_sequences(data)
+    k, wi, lr = SETTINGS["default"]
+    for flavour in ("pysot", "mmtracking"):
+        p = Params(flavour=flavour, penalty_k=k, window_influence=wi, lr=lr)
+        engine = Engine(model, p, dev, EngineOptions(batch=batch, precision="fp32", decoder="cpu"))
+        got = {r.job.seq.name: r.streams[0].boxes for r in engine.run([Job(s, [StreamSpec(k, wi, lr)]) for s in seqs])}
+        for seq in seqs:
+            trk = SiamRPNppTracker(p, model, dev)
+            want = [trk.init(seq.frames[0], seq.gt[0])]
+            want += [trk.update(seq.frames[t]).box for t in range(1, len(seq.frames))]
+            d = np.abs(got[seq.name] - np.array(want)).max(axis=1)
+            first = int(np.argmax(d > 0)) if (d > 0).any() else "-"
+            rows.append(f"| {flavour} | {seq.name} | {len(d)} | {d.max():.2e} | {int(d.argmax())} | {first} |")
+            print(rows[-1], flush=True)
+    return rows
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--frames", type=int, default=59, help="teacher-forced frames per fixture file; free-running "
                                                            "frames per sequence (+1)")
     ap.add_argument("--out", type=Path, default=Path("engine-fidelity.md"))
+    ap.add_argument("--real", action="store_true", help="only table D: full real sequences (CPU: ~1 h)")
+    ap.add_argument("--batch", type=int, help="table D's engine batch (default: the device's, as sotbench run)")
     args = ap.parse_args(argv)
     fixtures = shared_fixtures()
     if fixtures is None:
@@ -179,6 +215,12 @@ def main(argv=None) -> int:
         torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
     model = load_model("fixtures", "pysot", dev)[0]
     name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"CPU ({torch.get_num_threads()} threads)"
+    if args.real:
+        out = [f"D. Free-running over the full real sequences, engine fp32 (one run, batch "
+               f"{args.batch or 'default'}) vs the single-stream tracker, {name}, torch {torch.__version__}:", ""]
+        out += real_sequences(model, dev, fixtures.parent / "data", args.batch)
+        args.out.write_text("\n".join(out) + "\n")
+        return 0
     out = [f"Engine fidelity on the golden fixtures, {name}, torch {torch.__version__}.", "",
            f"A. Teacher-forced against pysot's / mmtracking's own outputs ({min(args.frames, 59)} frames x 8 files):", ""]
     out += teacher_forced(model, dev, fixtures, args.frames)

@@ -94,7 +94,8 @@ def add_backend_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--batch", type=positive_int, metavar="N",
                    help="streams tracked per step, N >= 1 (default: sized to the GPU's memory; 8 on the CPU)")
     g.add_argument("--precision", choices=PRECISIONS, default="fp32",
-                   help="fp32 (default), tf32 or bf16 (faster, not bit-exact; needs the tracker's batch backend)")
+                   help="fp32 (default; SiamRPN++'s engine: the single-stream boxes up to float summation order, "
+                        "docs/engine.md), tf32 or bf16 (faster, not bit-exact; needs the tracker's batch backend)")
     g.add_argument("--decoder", choices=DECODERS, default="auto",
                    help="frame decoding: cpu thread pool, nvjpeg (GPU) or auto (nvjpeg for tf32/bf16; default)")
     g.add_argument("--compile", action="store_true", help="torch.compile the network for full batches")

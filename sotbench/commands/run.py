@@ -42,7 +42,8 @@ long-term pass (boxes and confidences, VOT-LT layout) into <run>/tre, <run>/sre,
 
 Trackers with their own batch backend run many sequences per step (SiamRPN++: the batched engine,
 docs/engine.md): --batch sets the streams per step (default: sized to the GPU's memory),
---precision fp32 (default), tf32 or bf16 (faster, boxes differ slightly).
+--precision fp32 (default: SiamRPN++'s single-stream boxes up to float summation order, on the
+CPU within 2e-3 px over the 140 frames of OTB Couple), tf32 or bf16 (faster, boxes differ slightly).
 """
 
 

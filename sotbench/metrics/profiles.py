@@ -65,20 +65,22 @@ PROFILES: dict[str, Profile] = {
     ),
     "got10k": Profile(
         name="got10k", toolkit="got10k toolkit (got-10k/toolkit, pip got10k)",
-        source="got-10k/toolkit got10k/experiments/{otb,uav123,lasot,got10k}.py, got10k/utils/metrics.py",
-        notes="OTB/UAV123/LaSOT experiments: first frame = GT, GT rows with NaN dropped entirely, "
-              "linspace thresholds, normalized precision = mean of its curve. GOT-10k: average "
-              "overlap pooled over all frames, frame 0 and cover==0 frames excluded, boxes clipped to "
-              "the image.",
+        source="got-10k/toolkit (pip got10k 0.1.3) got10k/experiments/{otb,uav123,got10k}.py, "
+               "got10k/utils/metrics.py",
+        notes="OTB/UAV123 experiments (applied to every OPE benchmark: got10k has no LaSOT experiment): "
+              "first frame = GT, GT rows with NaN dropped entirely, linspace thresholds, normalized "
+              "precision = mean of its curve, a result file of another length than the GT refused "
+              "(got10k asserts equal lengths). GOT-10k: average overlap pooled over all frames, frame 0 "
+              "and cover==0 frames excluded, boxes clipped to the image.",
         first_frame="gt", gt_valid="finite", invalid_gt="ignore", precision_valid="gt_valid",
         invalid_gt_precision="ignore", invalid_gt_norm_precision="ignore", absent="score",
+        longer_results="error", shorter_results="error",
         iou_eps=float(2.220446049250313e-16), success_thresholds="np.linspace(0, 1, 21)",
         norm_mode="diff_max1", norm_thresholds="np.linspace(0, 0.5, 51)", norm_score="mean",
         overrides={
-            "lasot": dict(shorter_results="truncate"),
             "got10k": dict(first_frame="drop", absent_from_cover=True, absent="ignore", iou_bound=True,
                            success_thresholds="np.linspace(0, 1, 101)", success_score="average_overlap",
-                           sequence_weight="frames", longer_results="error", shorter_results="error"),
+                           sequence_weight="frames"),
         },
     ),
     "pytracking": Profile(

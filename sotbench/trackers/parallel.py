@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from sotbench.datasets import DatasetRef
@@ -70,6 +71,14 @@ def _run_remote(spec: Any, ref: DatasetRef, index: int, seq_name: str, streams: 
     return index, res.outputs, res.errors, res.error
 
 
+def _absolute(spec: Any) -> Any:
+    """The spec with its checkpoint path absolute: reused worker processes keep the folder they
+    started in, not this process's."""
+    if spec.checkpoint and Path(spec.checkpoint).exists():  # not a zoo name
+        return replace(spec, checkpoint=str(Path(spec.checkpoint).absolute()))
+    return spec
+
+
 def _devices(spec: Any) -> Callable[[int], Any]:
     """Spec for the ``i``-th job: one GPU per job, round robin, when several exist."""
     device = spec.device or ""
@@ -113,7 +122,7 @@ class ParallelBackend:
     def run(self, jobs: Iterable[Job | None], progress: Callable[[int], None] | None = None) -> Iterator[JobResult]:
         """Track the jobs in worker processes; yields each as it ends (any order)."""
         pending: dict[int, Job] = {}
-        spec_for = _devices(self.spec)
+        spec_for = _devices(_absolute(self.spec))
         parent = os.getpid()
 
         def calls():

@@ -15,3 +15,4 @@ def test_demo_prints_leaderboard(tmp_path, capsys):
     lines = {ln.split()[0]: float(ln.split()[1]) for ln in board.splitlines()[3:5]}
     assert lines["identity"] < 0.1 < lines["opencv-kcf"]
     assert (tmp_path / "results" / "synthetic" / "identity" / "scores.json").is_file()
+    assert (tmp_path / "reports" / "synthetic" / "index.html").is_file()  # the README's promise for `make demo`

@@ -97,6 +97,23 @@ def test_parallel_jobs_match_sequential(synthetic_root, tmp_path):
         assert a == (tmp_path / "synthetic" / "b" / f"{name}.txt").read_text()
 
 
+def test_parallel_workers_resolve_relative_paths_in_the_callers_folder(synthetic_root, tmp_path, monkeypatch):
+    """Worker processes are reused between runs and keep the folder they started in: relative
+    ``out`` and dataset roots must mean the caller's folder at the time of the run."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        folder.mkdir()
+        (folder / "data").symlink_to(synthetic_root)
+    for folder in (first, second):  # the second run reuses the workers started in the first folder
+        monkeypatch.chdir(folder)
+        ds = load_dataset("synthetic", root="data")
+        name = ds.names[0]
+        summary = run_dataset(TrackerSpec("identity"), ds, RunOptions(out="results", jobs=2, progress=False,
+                                                                      sequences=(name,)))
+        assert summary.ok, summary.failed
+        assert (folder / "results/synthetic/identity" / f"{name}.txt").is_file()
+
+
 def _broken_tree(root):
     from sotbench.datasets.synthetic import generate
 

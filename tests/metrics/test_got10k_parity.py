@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from sotbench.metrics.ope import center_errors, curve_counts, frame_values, overlaps
+from sotbench.metrics.prepare import PredictionError
 from sotbench.metrics.profiles import get_profile
 from sotbench.metrics.scoring import score_sequences
 from sotbench.sequences import Sequence
@@ -135,7 +136,6 @@ def _compare_report(exp, tracker, gts, trajs, profile, dataset_key):
         np.testing.assert_allclose(succ[i], perf["seq_wise"][name]["success_curve"], atol=1e-9, err_msg=name)
 
 
-# MDNet's Board and Twinnings files are one row short: got10k asserts equal lengths.
 OTB_TRACKERS = ["SiamRPN++", "SiamRPN", "ATOM", "Ocean", "CFNet"]
 
 
@@ -153,6 +153,58 @@ def test_uav123_real_results_match_got10k_experiment(tracker, uav_gt, results_ro
     _copy_results(results_root / "UAV123" / tracker, list(uav_gt), tmp_path / "results" / tracker)
     trajs = load_results(results_root / "UAV123" / tracker, list(uav_gt))
     _compare_report(exp, tracker, uav_gt, trajs, G10K, "uav123")
+
+
+# MDNet's Board (697 rows for 698 frames) and Twinnings (471 for 472) are one row short.
+SHORT_MDNET = {"Board": (697, 698), "Twinnings": (471, 472)}
+
+
+@pytest.mark.parametrize("seq", sorted(SHORT_MDNET))
+def test_mdnet_short_file_is_refused_like_got10k(seq, otb_gt, results_root, load_results, tmp_path):
+    """got10k's OTB experiment asserts ``len(boxes) == len(anno)``: the profile refuses the file too."""
+    gts = {seq: otb_gt[seq]}
+    _copy_results(results_root / "OTB100" / "MDNet", [seq], tmp_path / "results" / "MDNet")
+    with pytest.raises(AssertionError):
+        _experiment(ExperimentOTB, _Dataset(gts), tmp_path).report(["MDNet"])
+    trajs = load_results(results_root / "OTB100" / "MDNet", [seq])
+    rows, frames = SHORT_MDNET[seq]
+    with pytest.raises(PredictionError, match=f"{seq}: {rows} rows for {frames} frames"):
+        score_sequences([Sequence(seq, gts[seq])], trajs, G10K.for_dataset("otb100"))
+
+
+def test_mdnet_other_sequences_match_got10k(otb_gt, results_root, load_results, tmp_path):
+    """MDNet's 98 files of the right length score as got10k scores them."""
+    gts = {n: g for n, g in otb_gt.items() if n not in SHORT_MDNET}
+    exp = _experiment(ExperimentOTB, _Dataset(gts), tmp_path)
+    _copy_results(results_root / "OTB100" / "MDNet", list(gts), tmp_path / "results" / "MDNet")
+    _compare_report(exp, "MDNet", gts, load_results(results_root / "OTB100" / "MDNet", list(gts)), G10K, "otb100")
+
+
+@pytest.mark.parametrize("cls, key, change", [(ExperimentOTB, "otb100", "longer"),
+                                              (ExperimentUAV123, "uav123", "shorter"),
+                                              (ExperimentUAV123, "uav123", "longer")])
+def test_length_mismatch_is_refused_on_every_benchmark_like_got10k(cls, key, change, otb_gt, uav_gt, results_root,
+                                                                 load_results, tmp_path):
+    """Every got10k OPE experiment (ExperimentUAV123 and the others inherit ExperimentOTB.report) asserts."""
+    gt_all, folder = (otb_gt, "OTB100/SiamRPN++") if key == "otb100" else (uav_gt, "UAV123/KCF")
+    seq = sorted(gt_all)[0]
+    pred = load_results(results_root / folder, [seq])[seq]
+    pred = np.concatenate([pred, pred[-1:]]) if change == "longer" else pred[:-1]
+    run = tmp_path / "results" / "T"
+    run.mkdir(parents=True)
+    np.savetxt(run / f"{seq}.txt", pred, fmt="%.17g", delimiter=",")
+    with pytest.raises(AssertionError):
+        _experiment(cls, _Dataset({seq: gt_all[seq]}), tmp_path).report(["T"])
+    with pytest.raises(PredictionError, match=f"{len(pred)} rows for {len(gt_all[seq])} frames"):
+        score_sequences([Sequence(seq, gt_all[seq])], {seq: pred}, G10K.for_dataset(key))
+
+
+def test_got10k_has_no_lasot_experiment_so_the_profile_has_no_lasot_rule():
+    """The profile applies the OTB/UAV experiments' rules on LaSOT: got10k ships no LaSOT experiment."""
+    import got10k.experiments
+
+    assert not [n for n in dir(got10k.experiments) if "lasot" in n.lower()]
+    assert G10K.for_dataset("lasot") is G10K
 
 
 def test_got10k_protocol_matches_experiment_got10k(tmp_path):

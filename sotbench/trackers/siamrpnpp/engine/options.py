@@ -3,15 +3,20 @@
 ``batch`` is the number of streams advanced together (``None``: sized to the device: see
 ``auto_batch``).  ``precision``:
 
-* ``fp32`` (default): true float32 (TF32 off), the shared network as loaded; per-frame boxes
-  equal the single-stream tracker's (within 1e-3 px, usually far closer);
+* ``fp32`` (default): true float32 (TF32 off), the shared network as loaded.
+  On the CPU, fp32 boxes drift from the single-stream tracker's by float summation order (the
+  engine computes several templates in one batch) and the drift grows with the frame count:
+  within 2e-3 px over the 140 frames of OTB Couple (measured 1.08e-3 px, the most of six real
+  sequences of 74 to 307 frames). On CUDA they were equal: 0.0 px over 60 frames × 2 videos × 2
+  settings (H200, benchmarks/RESULTS.md; not re-measured).
 * ``tf32``: TF32 tensor-core convolutions on CUDA, BatchNorm folded into the convolutions;
 * ``bf16``: bfloat16 autocast, channels-last, BatchNorm folded.
 
 ``decoder``: ``cpu`` (libjpeg-turbo/OpenCV thread pool: the pixels ``cv2.imread`` gives, which
 the reference toolkits read), ``nvjpeg`` (``torchvision.io.decode_jpeg`` on the GPU; its
 pixels may differ from libjpeg-turbo's by a few levels) or ``auto`` (nvJPEG for tf32/bf16 when
-torchvision and CUDA are there; the CPU pool otherwise, so fp32 stays exact).
+torchvision and CUDA are there; the CPU pool otherwise, so fp32 reads the pixels the
+single-stream tracker reads).
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ CPU_AUTO_BATCH = 8
 
 @dataclass(frozen=True)
 class EngineOptions:
-    """How the engine runs (none of this changes results in fp32 except ``decoder='nvjpeg'``)."""
+    """How the engine runs (in fp32 only ``decoder='nvjpeg'`` and, on the CPU, the summation order
+    of batched templates change results: see the module docstring)."""
 
     batch: int | None = None
     precision: str = "fp32"
