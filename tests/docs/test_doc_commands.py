@@ -36,6 +36,8 @@ from sotbench.cli import build_parser, main
 SHELL_VARS = {"$SLURM_PROCID": "0"}
 
 SYNOPSES: dict[str, list[str]] = {
+    "sotbench show --dataset D [--root R] --sequences S[,S2] --results DIR [DIR ...] --out FILE": [
+        "sotbench show --dataset otb100 --root R --sequences Couple,Crossing --results A B --out x.mp4"],
     "sotbench list datasets|trackers|presets|profiles": [
         "sotbench list datasets", "sotbench list trackers", "sotbench list presets", "sotbench list profiles"],
     "sotbench datasets [NAME] [--root DIR] [--all-splits]": ["sotbench datasets lasot --root DIR --all-splits"],
@@ -48,6 +50,10 @@ ZOO = "needs SiamRPN++ zoo weights (a download; only the README's --checkpoint r
 GOT10K = "needs GOT-10k (registration, not in ../shared), SiamRPN++ weights and hours of GPU time"
 VOT_EAO = ("EAO needs sequences longer than its interval (VOT2018: 100..356 frames); tracking all of bag "
            "takes ~20 s here, so the README's VOT run is checked on 12 frames without a report")
+TRE = ("TRE on OTB100 tracks 20 segments of every sequence (needs all of OTB100's frames); "
+       "tests/protocols/test_tre_sre.py runs TRE/SRE on real OTB sequences")
+GOT10K_VAL = "needs GOT-10k val (registration, not in ../shared)"
+SHOW = "draws frames not in ../shared; tests/visual/test_show.py renders the bundled Couple and bag"
 NOT_RUN: dict[str, str] = {
     "sotbench download otb100": DOWNLOAD,
     "sotbench download siamrpnpp-r50-lasot": DOWNLOAD,
@@ -65,8 +71,6 @@ NOT_RUN: dict[str, str] = {
         "needs the GOT-10k study (a search run) first",
     "sotbench search sweeps/NAME.yaml --storage postgresql://user@host/db --workers 4":
         "needs a PostgreSQL server (tests/search/test_postgres.py starts one where the binaries exist)",
-    "sotbench search sweeps/got10k.yaml --trials 200 --storage postgresql://tuner@db-host/optuna "
-    "--worker-index $SLURM_PROCID": "needs a PostgreSQL server and a SLURM job",
     "sotbench search sweeps/got10k.yaml --storage postgresql://tuner@db-host/optuna --report-only":
         "needs a PostgreSQL server holding the study",
     "sotbench search sweeps/got10k.yaml --storage postgresql://user@db-host/optuna":
@@ -93,9 +97,6 @@ NOT_RUN: dict[str, str] = {
     "sotbench demo --out /tmp/demo --jobs 2": "as `sotbench demo`; tests/core/test_demo.py runs it with --out",
     "sotbench pack --dataset got10k --split test --results results/GOT-10k-test/MyTracker --out my.zip":
         "needs the GOT-10k test split (not in ../shared)",
-    "sotbench report --dataset otb100 --root ../shared/data/annotations/OTB100/pysot --results-root "
-    "../shared/data/results/OTB100 --runs results/OTB100/my_run --out reports/otb100":
-        "the README's report of these folders is run (~13 s), and docs/report.md's --runs example",
     "sotbench report --dataset vot2018 --results-root results --profile vot-legacy --formats md,png": VOT_EAO,
     "sotbench report --dataset vot2018 --root ~/data/VOT2018 --results-root results --out reports/vot2018": VOT_EAO,
     "sotbench report --dataset otb100 --root ~/data/OTB100 --results-root results --out reports/otb100":
@@ -109,6 +110,38 @@ NOT_RUN: dict[str, str] = {
     "sotbench report --dataset vot2018 --root ../shared/data/annotations/VOT2018 --results-root "
     "../shared/data/results/VOT2018 --out reports/vot2018":
         "written by scripts/report_examples.py; its OTB100 twin is run here",
+    "sotbench compare --dataset otb100 --results results/OTB100/A results/OTB100/B":
+        "A and B stand for the user's runs; the README's compare of two bundled results is run",
+    "sotbench compare --dataset otb100 --root ~/data/OTB100 --results results/OTB100/SiamRPN++ results/OTB100/SiamBAN":
+        "as the README's compare of the bundled SiamRPN++ and SiamBAN results, which is run",
+    "sotbench compare --dataset vot2018 --results res/VOT2018/A res/VOT2018/B --metric accuracy --json":
+        "A and B stand for the user's VOT runs; tests/metrics/test_compare.py compares VOT runs",
+    "sotbench run --tracker ncc --dataset otb100 --protocol tre": TRE,
+    "sotbench report --dataset otb100 --results-root results --protocol tre": TRE,
+    "sotbench eval --dataset otb100 --results results/OTB100/ncc --protocol tre --profile otb-matlab": TRE,
+    "sotbench eval --dataset otb100 --root ~/data/OTB100 --results results/OTB100/ncc --protocol tre": TRE,
+    "sotbench run --tracker siamrpnpp/pysot-vot2018lt --dataset vot2018lt":
+        "needs VOT2018-LT (a download) and the pysot LT weights; tests/protocols/test_longterm.py runs long-term",
+    "sotbench run --tracker my_pkg.noisy:Tracker --dataset got10k --split val --repeat 3 --name noisy":
+        "my_pkg.noisy stands for the user's stochastic tracker; tests/protocols/test_repeat.py runs --repeat",
+    "sotbench run --tracker my.module:Noisy --dataset otb100 --repeat 3":
+        "my.module stands for the user's stochastic tracker; tests/protocols/test_repeat.py runs --repeat",
+    "sotbench eval --dataset got10k --split val --results results/GOT-10k-val/noisy": GOT10K_VAL,
+    "sotbench report --dataset got10k --split val --results-root results": GOT10K_VAL,
+    "sotbench search got10k.yaml --trials 200 --storage postgresql://tuner:PASSWORD@db-host/optuna "
+    "--worker-index $SLURM_PROCID --no-progress": "needs a PostgreSQL server and a SLURM job",
+    "sotbench report --dataset otb100 --root ~/data/OTB100 --results-root ~/published/OTB100 --runs "
+    "results/OTB100/my_run --out reports/otb100":
+        "my_run stands for the user's run; the README's report of the bundled results with --runs is run",
+    "sotbench show --dataset otb100 --root ~/data/OTB100 --sequences Couple --results results/OTB100/SiamRPN++ "
+    "~/raw/OTB100/ATOM --out couple.mp4": SHOW,
+    "sotbench show --dataset otb100 --root ../shared/data/sequences/OTB100 --sequences Couple --gallery -k 6 "
+    "--results ../shared/data/results/OTB100/{SiamRPN++,ATOM,SiamFC} --out gallery.png":
+        "shell brace expansion; scripts/gallery_example.py makes this image from the same files",
+    "sotbench show --dataset otb100 --root ~/data/OTB100 --sequences Couple,Crossing --results "
+    "~/raw/OTB100/SiamRPN++ --gallery --out gallery.png": SHOW,
+    "sotbench show --dataset vot2018 --root ~/data/VOT2018 --sequences bag --results res/VOT2018/Ocean "
+    "--out bag.gif --fps 15": SHOW,
 }
 
 
@@ -257,6 +290,9 @@ SCENARIOS: dict[str, list[Step]] = {
              "--results-root ~/raw_results/OTB100 --out reports/otb100",
              _board("reports/otb100", "my_tracker", "CFNet"),
              {**OTB_ROOT, "~/raw_results/OTB100": "raw/OTB100"}),
+        Step("sotbench compare --dataset otb100 --root ../shared/data/annotations/OTB100/pysot --results "
+             "../shared/data/results/OTB100/SiamRPN++ ../shared/data/results/OTB100/SiamBAN",
+             _prints("A - B: -0.0006", "not significant at 0.05"), {"../shared": "{shared}"}),
         Step("sotbench report --scores a/scores.json b/scores.json --out reports/mine",
              _board("reports/mine", "SiamRPN++", "CFNet"),
              {"a/scores.json": "results/OTB100/SiamRPN++/scores.json",
@@ -282,6 +318,9 @@ SCENARIOS: dict[str, list[Step]] = {
         Step("sotbench search sweeps/synthetic.yaml --trials 60", _trials("sweeps/synthetic/trials.csv", 3),
              {"--trials 60": "--trials 3"}),
         Step("sotbench search sweeps/synthetic.yaml --report-only --export", _files("trackers/ncc/synthetic.yaml")),
+        # into another results root: the run of runs/syn/best.yaml above has the same run name, other parameters
+        Step("sotbench run --tracker ncc/synthetic --dataset synthetic", _files("fresh/synthetic/ncc-synthetic/run.json"),
+             {"--dataset synthetic": "--dataset synthetic --out fresh"}),
     ],
 }
 RUN = {step.command: name for name, steps in SCENARIOS.items() for step in steps}

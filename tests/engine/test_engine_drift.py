@@ -6,7 +6,7 @@ several templates in one pass, the CPU library takes another convolution kernel 
 summation order) and the correlation kernels differ by ~1e-6..1e-5; the backbone, the neck and
 the search branch gave identical values at batch 1, 2, 4 and 8.  The tracker feeds each box
 back into the next crop, so the difference grows with the frame count.  The bound below is the
-documented one (README, docs/engine.md and ``sotbench/engine/options.py`` say it in the same
+documented one (README, docs/engine.md and ``sotbench/trackers/siamrpnpp/engine/options.py`` say it in the same
 words); ``python benchmarks/engine_fidelity.py --real`` measures every bundled sequence.
 """
 
@@ -19,9 +19,9 @@ import pytest
 import torch
 from engine_helpers import KNOBS, params
 
-from sotbench.engine.core import Engine
-from sotbench.engine.jobs import Job, StreamSpec
-from sotbench.engine.options import EngineOptions
+from sotbench.jobs import Job, Stream
+from sotbench.trackers.siamrpnpp.engine.core import Engine
+from sotbench.trackers.siamrpnpp.engine.options import EngineOptions
 
 REPO = Path(__file__).resolve().parents[2]
 BOUND_PX = 2e-3
@@ -37,11 +37,11 @@ def _words(text: str) -> str:
 
 
 def test_the_cpu_bound_is_documented_in_the_same_words():
-    import sotbench.engine.options as options
+    import sotbench.trackers.siamrpnpp.engine.options as options
 
     for name, text in (("README.md", (REPO / "README.md").read_text()),
                        ("docs/engine.md", (REPO / "docs/engine.md").read_text()),
-                       ("sotbench/engine/options.py", options.__doc__)):
+                       ("sotbench/trackers/siamrpnpp/engine/options.py", options.__doc__)):
         assert _words(STATEMENT) in _words(text), f"{name} does not state the engine's CPU bound as tested here"
 
 
@@ -56,9 +56,9 @@ def test_fp32_engine_stays_within_the_documented_bound_over_couple(randw_model, 
     couple, crossing = otb["Couple"], otb["Crossing"]
     other = Sequence("Crossing-3", crossing.gt[:3], ImageFiles(crossing.frames.paths[:3]))
     engine = Engine(randw_model, params("pysot"), torch.device("cpu"), EngineOptions(batch=2))
-    results = {r.job.seq.name: r for r in engine.run([Job(s, [StreamSpec(*KNOBS[0])]) for s in (couple, other)])}
+    results = {r.job.seq.name: r for r in engine.run([Job(s, [Stream(params("pysot", KNOBS[0]))]) for s in (couple, other)])}
     assert engine.stats.templates == 2 and engine.stats.batches[2] == 2  # one template pass for both
-    got = results["Couple"].streams[0].boxes
+    got = results["Couple"].outputs[0].boxes
     want = reference(randw_model, "pysot", KNOBS[0], couple)
     assert len(got) == len(want) == 140
     worst = float(np.abs(got - want).max())
