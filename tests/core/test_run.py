@@ -108,7 +108,7 @@ def test_parallel_workers_resolve_relative_paths_in_the_callers_folder(synthetic
         monkeypatch.chdir(folder)
         ds = load_dataset("synthetic", root="data")
         name = ds.names[0]
-        summary = run_dataset(TrackerSpec("identity"), ds, RunOptions(out="results", jobs=2, progress=False,
+        summary = run_dataset(TrackerSpec("identity"), ds, RunOptions(out="results", tracking=BackendOptions(jobs=2), progress=False,
                                                                       sequences=(name,)))
         assert summary.ok, summary.failed
         assert (folder / "results/synthetic/identity" / f"{name}.txt").is_file()
