@@ -40,15 +40,6 @@ def _read_lines(path: Path) -> list[str]:
     return text.translate(_TO_SPACE).splitlines()
 
 
-def _tokens_per_line(lines: list[str]) -> np.ndarray:
-    """Number of whitespace-separated tokens on each line, counted on the bytes at once."""
-    data = np.frombuffer("\n".join(lines).encode(), dtype=np.uint8)
-    space = (data == 32) | (data == 10) | (data == 13) | (data == 9)
-    starts = ~space & np.concatenate([[True], space[:-1]])
-    line_of = np.cumsum(data == 10)
-    return np.bincount(line_of[starts], minlength=len(lines))
-
-
 def _slow_parse(path: Path, lines: list[str], width: int) -> np.ndarray:
     """Line-by-line parse that reports the first bad line."""
     out = np.empty((len(lines), width))
@@ -72,14 +63,13 @@ def read_boxes(path: str | os.PathLike, width: int = 4) -> np.ndarray:
         lines.pop()
     if not lines:
         raise ResultError(path, "result file is empty (expected one x, y, w, h row per frame)")
-    counts = _tokens_per_line(lines)
-    if (counts != width).any():
-        return _slow_parse(path, lines, width)
-    try:  # every token through Python's float(): exact, as the toolkits read them
-        flat = np.array(" ".join(lines).split(), dtype=np.float64)
+    try:  # NumPy's C parser rounds as Python's float() does: the toolkits' values, exactly
+        boxes = np.loadtxt(lines, dtype=np.float64, comments=None, ndmin=2)
     except ValueError:
         return _slow_parse(path, lines, width)
-    return flat.reshape(len(lines), width)
+    if boxes.shape != (len(lines), width):  # a blank line inside, or another row width
+        return _slow_parse(path, lines, width)
+    return boxes
 
 
 def box_warnings(path: object, boxes: np.ndarray) -> list[str]:
