@@ -43,7 +43,8 @@ long-term pass (boxes and confidences, VOT-LT layout) into <run>/tre, <run>/sre,
 Trackers with their own batch backend run many sequences per step (SiamRPN++: the batched engine,
 docs/engine.md): --batch sets the streams per step (default: sized to the GPU's memory),
 --precision fp32 (default: SiamRPN++'s single-stream boxes up to float summation order, on the
-CPU within 2e-3 px over the 140 frames of OTB Couple), tf32 or bf16 (faster, boxes differ slightly).
+CPU within 2e-3 px over the 140 frames of OTB Couple), tf32 or bf16 (faster, boxes differ slightly;
+--audit N re-runs N sequences in fp32 and reports what the precision did to their scores).
 """
 
 
@@ -80,6 +81,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="run a stochastic tracker N >= 1 times (run ids <run>_000 ..; refused for deterministic "
                         "trackers)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--audit", type=positive_int, metavar="N",
+                   help="with --precision tf32|bf16: re-run the first N sequences in fp32 (into <run>/audit/) and "
+                        "report each one's score difference and the mean with its 95%% interval")
     add_backend_arguments(p)
 
 
@@ -149,6 +153,13 @@ def main(args: argparse.Namespace) -> int:
                          tracking=backend_options(args, jobs=args.jobs, joblib_backend=args.backend,
                                                   scheduler=args.scheduler),
                          protocol=args.protocol, repeat=args.repeat)
+    if args.audit:
+        from sotbench.audit import check_audit
+
+        try:
+            check_audit(options)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
     try:
         summary = run_dataset(spec, dataset, options)
     except (RunError, ValueError, RuntimeError, ImportError, FileNotFoundError) as exc:
@@ -163,5 +174,25 @@ def main(args: argparse.Namespace) -> int:
         print(f"{len(summary.failed)} sequence(s) failed:", file=sys.stderr)
         for name, err in summary.failed.items():
             print(f"  {name}: {err}", file=sys.stderr)
+        return 1
+    if args.audit:
+        return _audit(spec, dataset, options, summary, args.audit)
+    return 0
+
+
+def _audit(spec, dataset, options, summary, n: int) -> int:
+    """The fp32 re-run of ``n`` sequences and its report (``sotbench.audit``)."""
+    from sotbench.audit import audit_precision
+    from sotbench.evaluate import EvaluationError
+    from sotbench.run import RunError
+
+    try:
+        report = audit_precision(spec, dataset, options, summary, n)
+    except (RunError, EvaluationError, ValueError, RuntimeError) as exc:
+        raise CommandError(f"--audit: {exc}") from None
+    print("\n".join(report.lines()))
+    print(f"audit: {summary.run_dir / 'audit' / 'audit.json'}")
+    if report.failed:
+        print(f"{len(report.failed)} fp32 re-run(s) failed and are left out: {', '.join(report.failed)}", file=sys.stderr)
         return 1
     return 0

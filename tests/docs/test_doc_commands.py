@@ -83,6 +83,8 @@ NOT_RUN: dict[str, str] = {
     "sotbench run --tracker siamrpnpp --dataset vot2018 --no-engine": ZOO,
     "sotbench run --tracker siamrpnpp/mmtracking-lasot --dataset lasot --precision bf16 --batch 128":
         ZOO + "; bf16 is for a GPU",
+    "sotbench run --tracker siamrpnpp/mmtracking-lasot --dataset lasot --precision bf16 --audit 20":
+        ZOO + "; tests/engine/test_audit.py runs --audit on fixture weights",
     "sotbench run --tracker siamrpnpp/mmtracking-vot2018 --dataset vot2018 --device cuda:1": ZOO + "; a 2nd GPU",
     "sotbench run --tracker siamrpnpp/pysot-otb100 --dataset otb100 --root ~/data/OTB100 --jobs 2": ZOO,
     "sotbench run --tracker siamrpnpp/pysot-otb100 --dataset otb100 --checkpoint model.pth":

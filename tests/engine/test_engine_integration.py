@@ -20,24 +20,6 @@ from sotbench.trackers import TrackerSpec
 from sotbench.trackers.backends import BackendOptions
 
 
-@pytest.fixture(scope="module")
-def folder_root(bag_dir, shared, tmp_path_factory):
-    """A folder dataset: bag (polygons, 4 frames) and Couple (OTB boxes, 3 frames, 320x240)."""
-    root = tmp_path_factory.mktemp("folder")
-    bag = root / "bag"
-    bag.mkdir()
-    for i in range(1, 5):
-        (bag / f"{i:08d}.jpg").symlink_to(bag_dir / f"{i:08d}.jpg")
-    (bag / "groundtruth.txt").write_text("\n".join((bag_dir / "groundtruth.txt").read_text().splitlines()[:4]) + "\n")
-    src = shared / "data/sequences/OTB100/Couple"
-    couple = root / "Couple"
-    (couple / "img").mkdir(parents=True)
-    for i in range(1, 4):
-        (couple / "img" / f"{i:04d}.jpg").symlink_to(src / "img" / f"{i:04d}.jpg")
-    (couple / "groundtruth.txt").write_text("\n".join((src / "groundtruth_rect.txt").read_text().splitlines()[:3]) + "\n")
-    return root
-
-
 def _run(root, out, checkpoint, *extra):
     return cli(["run", "--tracker", "siamrpnpp/pysot-vot2018", "--dataset", "folder", "--root", str(root),
                 "--checkpoint", str(checkpoint), "--device", "cpu", "--out", str(out), "--no-progress", *extra])
