@@ -11,6 +11,7 @@ profile then decides how they score.
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -30,14 +31,25 @@ class ResultError(ValueError):
         self.path, self.line = path, line
 
 
-def _read_lines(path: Path) -> list[str]:
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ResultError(path, "result file is missing") from None
     except UnicodeDecodeError:
         raise ResultError(path, "not a text file (expected comma, tab or space separated numbers)") from None
-    return text.translate(_TO_SPACE).splitlines()
+
+
+def _parse_commas(text: str, width: int) -> np.ndarray | None:
+    """The common file (``x,y,w,h`` lines, nothing else) parsed in one call; ``None`` for any other."""
+    if "," not in text or any(c in text for c in " \t;\r"):
+        return None
+    body = text.rstrip("\n")
+    try:
+        boxes = np.loadtxt(io.StringIO(body), dtype=np.float64, delimiter=",", comments=None, ndmin=2)
+    except ValueError:
+        return None
+    return boxes if boxes.shape == (body.count("\n") + 1, width) else None
 
 
 def _slow_parse(path: Path, lines: list[str], width: int) -> np.ndarray:
@@ -58,12 +70,16 @@ def _slow_parse(path: Path, lines: list[str], width: int) -> np.ndarray:
 def read_boxes(path: str | os.PathLike, width: int = 4) -> np.ndarray:
     """``(N, width)`` float64 rows of a result file (commas, tabs or spaces; CRLF is fine)."""
     path = Path(path)
-    lines = _read_lines(path)
+    text = _read_text(path)
+    boxes = _parse_commas(text, width)  # NumPy's C parser rounds as float() does: the values, exactly
+    if boxes is not None:
+        return boxes
+    lines = text.translate(_TO_SPACE).splitlines()
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines:
         raise ResultError(path, "result file is empty (expected one x, y, w, h row per frame)")
-    try:  # NumPy's C parser rounds as Python's float() does: the toolkits' values, exactly
+    try:
         boxes = np.loadtxt(lines, dtype=np.float64, comments=None, ndmin=2)
     except ValueError:
         return _slow_parse(path, lines, width)

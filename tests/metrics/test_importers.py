@@ -39,6 +39,44 @@ def test_reader_accepts_every_separator_and_crlf(tmp_path):
     np.testing.assert_array_equal(read_boxes(p), [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]])
 
 
+def _reference_rows(text: str) -> np.ndarray | None:
+    """Python's float() on every token of every line (what the toolkits do); None for a bad file."""
+    lines = text.replace(",", " ").replace("\t", " ").replace(";", " ").splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    rows = [line.split() for line in lines]
+    if not rows or any(len(r) != 4 for r in rows):
+        return None
+    try:
+        return np.array([[float(v) for v in r] for r in rows])
+    except ValueError:
+        return None
+
+
+def test_reader_gives_float_of_every_token_for_every_file_form(tmp_path):
+    """The fast paths (commas only; one separator kind) and the line-by-line path agree with float()."""
+    rng = np.random.default_rng(7)
+    tokens = ["0.1", "1e5", "+3", "-0", "nan", "inf", "-inf", "2.2250738585072011e-308", "1_0", "12.", ".5"]
+    seps = [",", ", ", "\t", " ", ";", ",\t", "  "]
+    for case in range(300):
+        n = int(rng.integers(1, 6))
+        values = [[repr(float(x)) if rng.random() < 0.7 else str(rng.choice(tokens)) for x in rng.normal(0, 1e3, 4)]
+                  for _ in range(n)]
+        sep = str(rng.choice(seps))
+        lines = [sep.join(v) + ("," if rng.random() < 0.05 else "") for v in values]
+        text = ("\r\n" if rng.random() < 0.2 else "\n").join(lines) + ("\n" * int(rng.integers(0, 3)))
+        if rng.random() < 0.1:
+            text = "\ufeff" + text
+        p = tmp_path / f"{case}.txt"
+        p.write_text(text, encoding="utf-8", newline="")
+        want = _reference_rows(text.lstrip("\ufeff"))
+        if want is None:
+            with pytest.raises(ResultError):
+                read_boxes(p)
+        else:
+            np.testing.assert_array_equal(read_boxes(p), want, err_msg=repr(text))
+
+
 @pytest.mark.parametrize("content, line, what", [
     ("1,2,3,4\n1,2,3\n", 2, "expected 4 numbers"),
     ("1,2,3,4\n1,2,3,4,5\n1,2,3\n", 2, "found 5 numbers"),
