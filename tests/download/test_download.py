@@ -7,29 +7,14 @@ import io
 import json
 import socket
 import tarfile
-import zipfile
 
 import pytest
-from http_server import Server
+from http_server import zip_bytes
 
 from sotbench.cli import main as cli_main
 from sotbench.datasets.base import Dataset, DatasetSpec, DownloadItem
 from sotbench.datasets.downloads import download_dataset
 from sotbench.download import DownloadError, UnsafeArchiveError, extract, fetch
-
-
-@pytest.fixture
-def server():
-    with Server() as srv:
-        yield srv
-
-
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
 
 
 def _sha(data: bytes) -> str:
@@ -95,13 +80,13 @@ def test_http_error_and_offline(server, tmp_path):
 
 def test_extract_refuses_escaping_members(tmp_path):
     bad_zip = tmp_path / "bad.zip"
-    bad_zip.write_bytes(_zip({"ok/a.txt": b"a", "../evil.txt": b"x"}))
+    bad_zip.write_bytes(zip_bytes({"ok/a.txt": b"a", "../evil.txt": b"x"}))
     target = tmp_path / "out"
     with pytest.raises(UnsafeArchiveError, match=r"'\.\./evil.txt' would be written outside"):
         extract(bad_zip, target)
     assert not (tmp_path / "evil.txt").exists() and not (target / "ok").exists()  # nothing written
     abs_zip = tmp_path / "abs.zip"
-    abs_zip.write_bytes(_zip({"/etc/evil": b"x"}))
+    abs_zip.write_bytes(zip_bytes({"/etc/evil": b"x"}))
     with pytest.raises(UnsafeArchiveError):
         extract(abs_zip, target)
     for name, info_type in (("link", tarfile.SYMTYPE), ("../up.txt", tarfile.REGTYPE)):
@@ -118,7 +103,7 @@ def test_extract_refuses_escaping_members(tmp_path):
 
 def test_extract_zip_and_tar(tmp_path):
     archive = tmp_path / "good.zip"
-    archive.write_bytes(_zip({"Seq/img/0001.jpg": b"j", "Seq/groundtruth_rect.txt": b"1,2,3,4"}))
+    archive.write_bytes(zip_bytes({"Seq/img/0001.jpg": b"j", "Seq/groundtruth_rect.txt": b"1,2,3,4"}))
     assert sorted(p.name for p in extract(archive, tmp_path / "z")) == ["0001.jpg", "groundtruth_rect.txt"]
     tar_path = tmp_path / "good.tar"
     with tarfile.open(tar_path, "w") as tf:
@@ -129,7 +114,7 @@ def test_extract_zip_and_tar(tmp_path):
     assert (tmp_path / "t" / "Seq" / "a.txt").read_bytes() == b"abc"
 
 
-ARCHIVE = _zip({"Walk/img/0001.jpg": b"x", "Walk/groundtruth.txt": b"1,2,3,4\n"})
+ARCHIVE = zip_bytes({"Walk/img/0001.jpg": b"x", "Walk/groundtruth.txt": b"1,2,3,4\n"})
 
 
 class FakeBench(Dataset):
@@ -172,8 +157,8 @@ def test_vot2018_download_plan(server, tmp_path, monkeypatch):
     from sotbench.datasets import load_dataset, vot
 
     jpg = cv2.imencode(".jpg", np.full((12, 16, 3), 90, np.uint8))[1].tobytes()
-    color = _zip({f"{k:08d}.jpg": jpg for k in (1, 2, 3)})
-    anno = _zip({"groundtruth.txt": b"1,1,9,1,9,8,1,8\n2,1,10,1,10,8,2,8\n3,2,6,7\n", "occlusion.tag": b"0\n1\n"})
+    color = zip_bytes({f"{k:08d}.jpg": jpg for k in (1, 2, 3)})
+    anno = zip_bytes({"groundtruth.txt": b"1,1,9,1,9,8,1,8\n2,1,10,1,10,8,2,8\n3,2,6,7\n", "occlusion.tag": b"0\n1\n"})
     server.files["/seq/bag_color.zip"], server.files["/seq/bag_anno.zip"] = color, anno
     desc = {"name": "VOT2018", "sequences": [{
         "name": "bag", "fps": 30,

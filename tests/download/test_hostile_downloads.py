@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from http_server import Server
+from http_server import zip_bytes
 
 from sotbench.cli import main as cli_main
 from sotbench.datasets import vot
@@ -20,18 +20,8 @@ from sotbench.datasets.downloads import download_dataset
 from sotbench.download import CorruptArchiveError, DownloadError, extract, fetch
 
 
-@pytest.fixture
-def server():
-    with Server() as srv:
-        yield srv
-
-
 def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
+    return zip_bytes(members, zipfile.ZIP_DEFLATED)
 
 
 def _files(folder: Path) -> set[Path]:
