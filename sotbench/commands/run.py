@@ -82,7 +82,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "trackers)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--audit", type=positive_int, metavar="N",
-                   help="with --precision tf32|bf16: re-run the first N sequences in fp32 (into <run>/audit/) and "
+                   help="with --precision tf32|bf16: re-run the first N >= 1 sequences in fp32 (into <run>/audit/) and "
                         "report each one's score difference and the mean with its 95%% interval")
     add_backend_arguments(p)
 
