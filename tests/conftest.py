@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,21 @@ def randw_checkpoint(randw_state, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("weights") / "randw_pysot.pth"
     torch.save(randw_state, path)
     return path
+
+
+@pytest.fixture()
+def plugin_module(tmp_path, monkeypatch):
+    """``plugin_module(name, source)``: writes module ``name`` to a folder on ``sys.path`` and returns
+    ``name``; the folder leaves ``sys.path`` and the module ``sys.modules`` after the test."""
+    folder, names = tmp_path / "plug", []
+
+    def install(name: str, source: str) -> str:
+        folder.mkdir(exist_ok=True)
+        (folder / f"{name}.py").write_text(source)
+        monkeypatch.syspath_prepend(str(folder))  # after writing: the import system caches folders
+        names.append(name)
+        return name
+
+    yield install
+    for name in names:
+        sys.modules.pop(name, None)

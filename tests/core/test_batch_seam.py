@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 
 import numpy as np
@@ -76,14 +75,11 @@ TOY = textwrap.dedent('''
 
 
 @pytest.fixture()
-def toy(tmp_path, monkeypatch):
-    (tmp_path / "plug").mkdir()
-    (tmp_path / "plug" / "toyplug.py").write_text(TOY)
-    monkeypatch.syspath_prepend(str(tmp_path / "plug"))
+def toy(plugin_module):
+    plugin_module("toyplug", TOY)
     import toyplug
 
-    yield toyplug
-    sys.modules.pop("toyplug", None)
+    return toyplug
 
 
 def test_run_uses_the_trackers_backend_and_writes_what_single_streams_write(toy, synthetic_root, tmp_path):

@@ -5,7 +5,6 @@ says which fields differ, and --force or another --out proceeds."""
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 
 import pytest
@@ -68,12 +67,8 @@ PLUGIN = textwrap.dedent('''
 
 
 @pytest.fixture()
-def weighted(tmp_path, monkeypatch):
-    (tmp_path / "plug").mkdir()
-    (tmp_path / "plug" / "weightedplug.py").write_text(PLUGIN)
-    monkeypatch.syspath_prepend(str(tmp_path / "plug"))
-    yield "weightedplug:TRACKER"
-    sys.modules.pop("weightedplug", None)
+def weighted(plugin_module):
+    return plugin_module("weightedplug", PLUGIN) + ":TRACKER"
 
 
 @pytest.fixture()

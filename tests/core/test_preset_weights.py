@@ -4,7 +4,6 @@ for any tracker."""
 from __future__ import annotations
 
 import hashlib
-import sys
 import textwrap
 
 import pytest
@@ -39,12 +38,8 @@ PLUGIN = textwrap.dedent('''
 
 
 @pytest.fixture()
-def plugin(tmp_path, monkeypatch):
-    (tmp_path / "plug").mkdir()
-    (tmp_path / "plug" / "loadsplug.py").write_text(PLUGIN.format(loaded=str(tmp_path / "LOADED")))
-    monkeypatch.syspath_prepend(str(tmp_path / "plug"))
-    yield "loadsplug:TRACKER"
-    sys.modules.pop("loadsplug", None)
+def plugin(plugin_module, tmp_path):
+    return plugin_module("loadsplug", PLUGIN.format(loaded=str(tmp_path / "LOADED"))) + ":TRACKER"
 
 
 @pytest.fixture()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 
 import numpy as np
@@ -41,12 +40,8 @@ PLUGIN = textwrap.dedent('''
 
 
 @pytest.fixture()
-def plugin(tmp_path, monkeypatch):
-    (tmp_path / "plug").mkdir()
-    (tmp_path / "plug" / "shiftplug.py").write_text(PLUGIN)
-    monkeypatch.syspath_prepend(str(tmp_path / "plug"))
-    yield "shiftplug:Shift"
-    sys.modules.pop("shiftplug", None)
+def plugin(plugin_module):
+    return plugin_module("shiftplug", PLUGIN) + ":Shift"
 
 
 def test_identity_writes_pysot_layout(synthetic_root, tmp_path):

@@ -5,7 +5,6 @@ deterministic trackers refused; eval and report merge the run ids."""
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 
 import numpy as np
@@ -42,12 +41,8 @@ NOISY = textwrap.dedent('''
 
 
 @pytest.fixture()
-def noisy(tmp_path, monkeypatch):
-    (tmp_path / "plug").mkdir()
-    (tmp_path / "plug" / "noisyplug.py").write_text(NOISY)
-    monkeypatch.syspath_prepend(str(tmp_path / "plug"))
-    yield "noisyplug:Noisy"
-    sys.modules.pop("noisyplug", None)
+def noisy(plugin_module):
+    return plugin_module("noisyplug", NOISY) + ":Noisy"
 
 
 def _doc(auc, prec, curve, attr_auc, evaluated=8, hash_="h"):
