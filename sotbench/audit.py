@@ -20,7 +20,7 @@ from sotbench.metrics.paired import Comparison, few_sequences_warning
 from sotbench.run import RunOptions, RunSummary, run_dataset
 from sotbench.trackers import TrackerSpec
 
-__all__ = ["AuditReport", "audit_precision", "audit_sequences", "audit_metric", "AUDIT_FOLDER"]
+__all__ = ["AuditReport", "audit_precision", "audit_sequences", "audit_metric", "audit_file", "check_audit"]
 
 AUDIT_FOLDER = "audit"
 REFERENCE = "fp32"
@@ -64,6 +64,11 @@ class AuditReport:
         return out
 
 
+def audit_file(run_dir: Path) -> Path:
+    """Where the audit of the run in ``run_dir`` is written."""
+    return run_dir / AUDIT_FOLDER / "audit.json"
+
+
 def audit_metric(protocol: str) -> str:
     """The per-sequence metric the audit compares for a dataset protocol."""
     return "accuracy" if protocol == "vot_reset" else "success_auc"
@@ -92,6 +97,7 @@ def audit_precision(spec: TrackerSpec, dataset: Dataset, options: RunOptions, su
     from sotbench.metrics.bootstrap import Bootstrap
     from sotbench.metrics.paired import compare
     from sotbench.results import write_atomic
+    from sotbench.scores import json_safe
 
     check_audit(options)
     names = audit_sequences(dataset, options, summary, n)
@@ -115,7 +121,5 @@ def audit_precision(spec: TrackerSpec, dataset: Dataset, options: RunOptions, su
     rows = [{"sequence": s, p: float(ours[s]), REFERENCE: float(theirs[s]), "difference": float(ours[s] - theirs[s])}
             for s in names]
     report = AuditReport(p, metric, rows, comparison, ref.run_dir, dict(ref.failed))
-    from sotbench.scores import json_safe
-
-    write_atomic(summary.run_dir / AUDIT_FOLDER / "audit.json", json.dumps(json_safe(report.to_json()), indent=2) + "\n")
+    write_atomic(audit_file(summary.run_dir), json.dumps(json_safe(report.to_json()), indent=2) + "\n")
     return report

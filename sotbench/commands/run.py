@@ -182,7 +182,7 @@ def main(args: argparse.Namespace) -> int:
 
 def _audit(spec, dataset, options, summary, n: int) -> int:
     """The fp32 re-run of ``n`` sequences and its report (``sotbench.audit``)."""
-    from sotbench.audit import audit_precision
+    from sotbench.audit import audit_file, audit_precision
     from sotbench.evaluate import EvaluationError
     from sotbench.run import RunError
 
@@ -191,7 +191,7 @@ def _audit(spec, dataset, options, summary, n: int) -> int:
     except (RunError, EvaluationError, ValueError, RuntimeError) as exc:
         raise CommandError(f"--audit: {exc}") from None
     print("\n".join(report.lines()))
-    print(f"audit: {summary.run_dir / 'audit' / 'audit.json'}")
+    print(f"audit: {audit_file(summary.run_dir)}")
     if report.failed:
         print(f"{len(report.failed)} fp32 re-run(s) failed and are left out: {', '.join(report.failed)}", file=sys.stderr)
         return 1
